@@ -79,8 +79,8 @@ func TestProcessorKeepsOnlyLLMSpans(t *testing.T) {
 
 	m, err := testbed.ScrapeMetrics(ctx, col.MetricsURL)
 	require.NoError(t, err)
-	assert.Equal(t, 4.0, m.Sum("otelcol_processor_precogx_spans_dropped_total", `reason="not_llm"`), "dropped not_llm in %v", m)
-	assert.Equal(t, 6.0, m.Sum("otelcol_processor_precogx_spans_kept_total"), "kept in %v", m)
+	assert.Equal(t, 4.0, m.Sum("otelcol_processor_precogx_spans_dropped", `reason="not_llm"`), "dropped not_llm in %v", m)
+	assert.Equal(t, 6.0, m.Sum("otelcol_processor_precogx_spans_kept"), "kept in %v", m)
 }
 
 func addService(td ptrace.Traces, service string) ptrace.SpanSlice {
