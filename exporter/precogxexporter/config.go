@@ -48,6 +48,7 @@ type Config struct {
 
 	RateLimit  RateLimitConfig  `mapstructure:"rate_limit"`
 	AgentLimit AgentLimitConfig `mapstructure:"agent_limit"`
+	LogsJoin   LogsJoinConfig   `mapstructure:"logs_join"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -71,6 +72,25 @@ type AgentLimitConfig struct {
 	// MaxReportedAgents is how many over-limit agents the
 	// exporter_precogx_agent_limit_dropped gauge names one by one.
 	MaxReportedAgents int `mapstructure:"max_reported_agents"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// LogsJoinConfig tunes how GenAI event log records are joined to their
+// spans. The join runs only when the exporter is in a logs pipeline.
+type LogsJoinConfig struct {
+	// Wait is how long one half of a finished model call waits for the
+	// other: a span without content for its log records, the records of a
+	// call that has answered for its span. The default covers the SDKs'
+	// default span export delay (5s) plus the collector's batching.
+	Wait time.Duration `mapstructure:"wait"`
+	// MaxCallDuration is how long the input records of a call wait for its
+	// answer and its span; a call running longer is delivered in pieces.
+	MaxCallDuration time.Duration `mapstructure:"max_call_duration"`
+	// MaxBytes bounds the spans and records held, as OTLP protobuf bytes.
+	// When it is reached, the traces due first are sent as they are.
+	MaxBytes int `mapstructure:"max_bytes"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -115,7 +135,27 @@ func (cfg *Config) Validate() error {
 	if cfg.AgentLimit.MaxReportedAgents < 0 {
 		errs = append(errs, fmt.Errorf("agent_limit.max_reported_agents must not be negative, got %d: set it to 0 to report every over-limit agent as _other", cfg.AgentLimit.MaxReportedAgents))
 	}
+	errs = append(errs, cfg.LogsJoin.validate()...)
 	return errors.Join(errs...)
+}
+
+func (cfg *LogsJoinConfig) validate() []error {
+	var errs []error
+	for _, d := range []struct {
+		key   string
+		value time.Duration
+	}{
+		{"logs_join.wait", cfg.Wait},
+		{"logs_join.max_call_duration", cfg.MaxCallDuration},
+	} {
+		if d.value <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, got %s: set %s to a duration such as 5s or remove it to use the default", d.key, d.value, d.key))
+		}
+	}
+	if cfg.MaxBytes <= 0 {
+		errs = append(errs, fmt.Errorf("logs_join.max_bytes must be positive, got %d: set it to a byte count such as 67108864 (64 MiB) or remove it to use the default", cfg.MaxBytes))
+	}
+	return errs
 }
 
 func validateEndpoint(endpoint string) error {

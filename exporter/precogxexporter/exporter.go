@@ -55,6 +55,18 @@ type precogxExporter struct {
 	single  atomic.Bool
 	authLog rate.Sometimes // 401 and 403 at most once a minute
 
+	// The logs join (logs.go), set when the exporter is in a logs pipeline.
+	join       *logsJoin
+	joinedOut  exporter.Traces // sends what the join releases
+	stopTicker func()
+
+	// One exporter serves both signals of a configuration (logs.go).
+	life       sync.Mutex
+	users      int
+	started    bool
+	startErr   error
+	unregister func()
+
 	// Seams for tests.
 	convert func(ptrace.Traces, genai.Options) genai.Result
 	now     func() time.Time
@@ -101,6 +113,7 @@ func userAgent(info component.BuildInfo) string {
 
 // start builds the HTTP client here, where the host's extensions (auth) are known.
 func (e *precogxExporter) start(ctx context.Context, host component.Host) error {
+	warnPlainHTTP(e.logger, e.cfg.ClientConfig.Endpoint)
 	client, err := e.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), e.settings)
 	if err != nil {
 		return err
@@ -109,7 +122,7 @@ func (e *precogxExporter) start(ctx context.Context, host component.Host) error 
 	// other hosts; refuse those so the key only ever goes to the endpoint.
 	client.CheckRedirect = sameOriginRedirects
 	e.client = client
-	return nil
+	return e.startJoin(ctx, host)
 }
 
 func sameOriginRedirects(req *http.Request, via []*http.Request) error {
@@ -123,18 +136,32 @@ func sameOriginRedirects(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-func (e *precogxExporter) shutdown(context.Context) error {
+func (e *precogxExporter) shutdown(ctx context.Context) error {
+	err := e.shutdownJoin(ctx)
 	if e.client != nil {
 		e.client.CloseIdleConnections()
 	}
 	e.telemetry.Shutdown()
-	return nil
+	return err
 }
 
-// pushTraces converts td to interactions and sends every agent's share, with
-// at most max_concurrent_requests agents in flight.
+// pushTraces sends td; in a logs pipeline its spans meet their log records
+// first (pushJoined).
 func (e *precogxExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	res := e.convert(td, genai.Options{MaxFieldBytes: e.cfg.MaxFieldBytes})
+	if e.join != nil {
+		return e.pushJoined(ctx, td)
+	}
+	return e.send(ctx, td)
+}
+
+// send converts td to interactions and sends them.
+func (e *precogxExporter) send(ctx context.Context, td ptrace.Traces) error {
+	return e.sendResult(ctx, td, e.convert(td, genai.Options{MaxFieldBytes: e.cfg.MaxFieldBytes}))
+}
+
+// sendResult sends every agent's share of the conversion of td, with at
+// most max_concurrent_requests agents in flight.
+func (e *precogxExporter) sendResult(ctx context.Context, td ptrace.Traces, res genai.Result) error {
 	for reason, n := range res.Dropped {
 		e.countDropped(ctx, string(reason), n)
 	}

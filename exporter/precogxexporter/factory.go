@@ -24,6 +24,9 @@ const (
 	defaultMaxConcurrentRequests     = 4
 	defaultAgentLimitCooldown        = 10 * time.Minute
 	defaultMaxReportedAgents         = 100
+	defaultLogsJoinWait              = 10 * time.Second
+	defaultLogsJoinMaxCallDuration   = 2 * time.Minute
+	defaultLogsJoinMaxBytes          = 64 << 20
 
 	// Batching counts spans. A few spans make one interaction, so a full
 	// batch fills several requests of max_interactions_per_request.
@@ -34,10 +37,12 @@ const (
 
 // NewFactory creates a factory for the PrecogX exporter.
 func NewFactory() exporter.Factory {
+	shared := &sharedExporters{byConfig: map[*Config]*precogxExporter{}}
 	return exporter.NewFactory(
 		metadata.Type,
 		createDefaultConfig,
-		exporter.WithTraces(createTraces, metadata.TracesStability),
+		exporter.WithTraces(shared.createTraces, metadata.TracesStability),
+		exporter.WithLogs(shared.createLogs, metadata.LogsStability),
 	)
 }
 
@@ -60,6 +65,11 @@ func createDefaultConfig() component.Config {
 			Cooldown:          defaultAgentLimitCooldown,
 			MaxReportedAgents: defaultMaxReportedAgents,
 		},
+		LogsJoin: LogsJoinConfig{
+			Wait:            defaultLogsJoinWait,
+			MaxCallDuration: defaultLogsJoinMaxCallDuration,
+			MaxBytes:        defaultLogsJoinMaxBytes,
+		},
 	}
 }
 
@@ -76,23 +86,38 @@ func defaultQueueConfig() configoptional.Optional[exporterhelper.QueueBatchConfi
 	return configoptional.Some(queue)
 }
 
-func createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
-	exp, err := newExporter(cfg.(*Config), set)
+func (x *sharedExporters) createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
+	exp, err := x.get(cfg.(*Config), set)
 	if err != nil {
 		return nil, err
 	}
 	return exp.traces(ctx, set)
 }
 
+// createLogs returns the same exporter as createTraces for the same
+// configuration: GenAI event log records join the spans of its traces.
+func (x *sharedExporters) createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
+	exp, err := x.get(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	return exp.logs(ctx, set)
+}
+
 // traces wraps the exporter in exporterhelper's queue, batching, retry and timeout.
 func (e *precogxExporter) traces(ctx context.Context, set exporter.Settings) (exporter.Traces, error) {
-	return exporterhelper.NewTraces(ctx, set, e.cfg,
+	exp, err := exporterhelper.NewTraces(ctx, set, e.cfg,
 		e.pushTraces,
-		exporterhelper.WithStart(e.start),
-		exporterhelper.WithShutdown(e.shutdown),
+		exporterhelper.WithStart(e.startShared),
+		exporterhelper.WithShutdown(e.shutdownShared),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(e.cfg.TimeoutConfig),
 		exporterhelper.WithRetry(e.cfg.RetryConfig),
 		exporterhelper.WithQueue(e.cfg.QueueConfig),
 	)
+	if err != nil {
+		return nil, err
+	}
+	e.addUser()
+	return exp, nil
 }

@@ -4,7 +4,8 @@ import "go.opentelemetry.io/collector/pdata/pcommon"
 
 // messageEventsContent: per-message span events gen_ai.{system,user,
 // assistant,tool}.message and gen_ai.choice (semconv 1.28-1.36; Strands
-// puts Bedrock content blocks in `content` / `message`).
+// puts Bedrock content blocks in `content` / `message`), and the same
+// events as log records joined to their span (AttachLogs).
 func messageEventsContent(v *spanView, _ flattened) (conversation, string) {
 	var c conversation
 	events := v.span.Events()
@@ -12,6 +13,13 @@ func messageEventsContent(v *spanView, _ flattened) (conversation, string) {
 		ev := events.At(i)
 		body := make(map[string]any, ev.Attributes().Len())
 		ev.Attributes().Range(func(k string, val pcommon.Value) bool {
+			if k == "content" && val.Type() == pcommon.ValueTypeStr {
+				// A message's content is text: a tool result or prompt that
+				// happens to be JSON stays as written. Strands' JSON lists
+				// of content blocks are still read as blocks (parseContentString).
+				body[k] = val.Str()
+				return true
+			}
 			body[k] = decodedAny(val)
 			return true
 		})

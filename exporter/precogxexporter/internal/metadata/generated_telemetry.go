@@ -32,8 +32,12 @@ type TelemetryBuilder struct {
 	ExporterPrecogxAgentsOverLimit     metric.Int64ObservableGauge
 	ExporterPrecogxInteractionsDropped metric.Int64Counter
 	ExporterPrecogxInteractionsSent    metric.Int64Counter
+	ExporterPrecogxLogRecords          metric.Int64Counter
+	ExporterPrecogxLogsJoinEvictions   metric.Int64Counter
+	ExporterPrecogxLogsJoinHeldBytes   metric.Int64ObservableGauge
 	ExporterPrecogxRequestBytes        metric.Int64Counter
 	ExporterPrecogxRequests            metric.Int64Counter
+	ExporterPrecogxSpansWithoutLogs    metric.Int64Counter
 	ExporterPrecogxVerdicts            metric.Int64Counter
 }
 
@@ -69,6 +73,21 @@ func (builder *TelemetryBuilder) RegisterExporterPrecogxAgentsOverLimitCallback(
 		cb(ctx, &observerInt64{inst: builder.ExporterPrecogxAgentsOverLimit, obs: o})
 		return nil
 	}, builder.ExporterPrecogxAgentsOverLimit)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterExporterPrecogxLogsJoinHeldBytesCallback sets callback for observable ExporterPrecogxLogsJoinHeldBytes metric.
+func (builder *TelemetryBuilder) RegisterExporterPrecogxLogsJoinHeldBytesCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ExporterPrecogxLogsJoinHeldBytes, obs: o})
+		return nil
+	}, builder.ExporterPrecogxLogsJoinHeldBytes)
 	if err != nil {
 		return err
 	}
@@ -130,6 +149,24 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{interaction}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ExporterPrecogxLogRecords, err = builder.meter.Int64Counter(
+		"otelcol_exporter_precogx_log_records",
+		metric.WithDescription("Log records the exporter received, by outcome: joined to their span, delivered on their own (unmatched), or dropped (late, not_genai, no_span_context). [Alpha]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterPrecogxLogsJoinEvictions, err = builder.meter.Int64Counter(
+		"otelcol_exporter_precogx_logs_join_evictions",
+		metric.WithDescription("Traces the logs join sent before their wait ended because logs_join.max_bytes was reached. A steady rate means max_bytes is too small for the traffic. [Alpha]"),
+		metric.WithUnit("{trace}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterPrecogxLogsJoinHeldBytes, err = builder.meter.Int64ObservableGauge(
+		"otelcol_exporter_precogx_logs_join_held_bytes",
+		metric.WithDescription("What the logs join holds, as counted against logs_join.max_bytes: the spans and log records waiting for their other half, as OTLP protobuf bytes, plus 64 bytes per span sent in the last logs_join.wait, remembered so that records arriving after it are recognised as late. [Alpha]"),
+		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ExporterPrecogxRequestBytes, err = builder.meter.Int64Counter(
 		"otelcol_exporter_precogx_request_bytes",
 		metric.WithDescription("Bytes of request bodies sent to the PrecogX API, before compression. [Alpha]"),
@@ -140,6 +177,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_precogx_requests",
 		metric.WithDescription("HTTP requests sent to the PrecogX API, by the class of their answer. [Alpha]"),
 		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterPrecogxSpansWithoutLogs, err = builder.meter.Int64Counter(
+		"otelcol_exporter_precogx_spans_without_logs",
+		metric.WithDescription("Spans without content that waited for their GenAI log records and were sent without any (the conversion then counts them as dropped with reason no_content). [Alpha]"),
+		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ExporterPrecogxVerdicts, err = builder.meter.Int64Counter(

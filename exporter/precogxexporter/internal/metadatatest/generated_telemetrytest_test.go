@@ -28,10 +28,17 @@ func TestSetupTelemetry(t *testing.T) {
 		observer.Observe(1)
 		return nil
 	}))
+	require.NoError(t, tb.RegisterExporterPrecogxLogsJoinHeldBytesCallback(func(_ context.Context, observer metric.Int64Observer) error {
+		observer.Observe(1)
+		return nil
+	}))
 	tb.ExporterPrecogxInteractionsDropped.Add(context.Background(), 1)
 	tb.ExporterPrecogxInteractionsSent.Add(context.Background(), 1)
+	tb.ExporterPrecogxLogRecords.Add(context.Background(), 1)
+	tb.ExporterPrecogxLogsJoinEvictions.Add(context.Background(), 1)
 	tb.ExporterPrecogxRequestBytes.Add(context.Background(), 1)
 	tb.ExporterPrecogxRequests.Add(context.Background(), 1)
+	tb.ExporterPrecogxSpansWithoutLogs.Add(context.Background(), 1)
 	tb.ExporterPrecogxVerdicts.Add(context.Background(), 1)
 	AssertEqualExporterPrecogxAgentLimitDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
@@ -45,10 +52,22 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualExporterPrecogxInteractionsSent(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterPrecogxLogRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterPrecogxLogsJoinEvictions(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterPrecogxLogsJoinHeldBytes(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterPrecogxRequestBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterPrecogxRequests(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterPrecogxSpansWithoutLogs(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterPrecogxVerdicts(t, testTel,
