@@ -148,6 +148,11 @@ type Config struct {
 	Traces int
 	// Seed makes the scenario mix and every content choice reproducible.
 	Seed int64
+	// ExportRetry, when positive, is how long an agent keeps retrying a
+	// failed export, connection failures included (a collector restarting);
+	// zero keeps the OTLP exporter's defaults, which give up on a refused
+	// connection at once. Run only.
+	ExportRetry time.Duration
 }
 
 // Validate reports the first setting that cannot work for Run.
@@ -160,6 +165,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Duration < 0 {
 		return errors.New("duration must not be negative")
+	}
+	if c.ExportRetry < 0 {
+		return errors.New("export retry must not be negative")
 	}
 	if c.Traces == 0 && c.Duration == 0 {
 		return errors.New("set traces or duration, or the run never ends")

@@ -92,14 +92,15 @@ func Run(ctx context.Context, cfg Config, opts Options) (Report, error) {
 	// connection outlives Run.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: exportTimeout}
+	client := &http.Client{Transport: retryingTransport(transport, cfg.ExportRetry), Timeout: exportTimeout}
 
 	sims := make([]*agentSim, len(agents))
 	for i, a := range agents {
-		exp, err := otlptracehttp.New(ctx,
+		exp, err := otlptracehttp.New(ctx, append([]otlptracehttp.Option{
 			otlptracehttp.WithEndpointURL(endpoint),
 			otlptracehttp.WithHeaders(cfg.Headers),
-			otlptracehttp.WithHTTPClient(client))
+			otlptracehttp.WithHTTPClient(client),
+		}, exportRetry(cfg.ExportRetry)...)...)
 		if err != nil {
 			_ = shutdownAll(ctx, sims[:i])
 			return Report{}, fmt.Errorf("agent %s: exporter: %w", a.ID, err)
@@ -107,7 +108,8 @@ func Run(ctx context.Context, cfg Config, opts Options) (Report, error) {
 		s := newAgentSim(a, &cfg)
 		s.exp.SpanExporter = exp
 		s.tp = newTracerProvider(a, cfg.Environment,
-			sdktrace.WithBatcher(s.exp, sdktrace.WithBlocking(), sdktrace.WithBatchTimeout(time.Second)))
+			sdktrace.WithBatcher(s.exp, sdktrace.WithBlocking(), sdktrace.WithBatchTimeout(time.Second),
+				sdktrace.WithExportTimeout(batchExportTimeout(cfg.ExportRetry))))
 		sims[i] = s
 	}
 

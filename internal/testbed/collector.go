@@ -45,8 +45,18 @@ type Collector struct {
 // (KEY=VALUE). The process is its own process group so that Stop ends it and
 // nothing else.
 func StartCollector(bin, config string, env []string) (*Collector, error) {
+	return StartCollectorConfigs(bin, []string{config}, env)
+}
+
+// StartCollectorConfigs is StartCollector with several configuration files,
+// which the collector merges in order (a later file's keys win).
+func StartCollectorConfigs(bin string, configs, env []string) (*Collector, error) {
 	c := &Collector{done: make(chan struct{})}
-	c.cmd = exec.Command(bin, "--config="+config)
+	args := make([]string, len(configs))
+	for i, config := range configs {
+		args[i] = "--config=" + config
+	}
+	c.cmd = exec.Command(bin, args...)
 	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stdout = (*lockedWriter)(c)
 	c.cmd.Stderr = (*lockedWriter)(c)
