@@ -3,6 +3,9 @@ package precogxexporter // import "github.com/precogxai/precogx-otel/exporter/pr
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/precogxai/precogx-otel/internal/precogxapi"
 )
@@ -16,46 +19,67 @@ const (
 
 // encodedInteractions holds one agent's interactions, each encoded to JSON
 // once, back to back in one buffer: requests are cut from it by size, and a
-// request split after a 413 or resent one by one needs no new encoding.
+// request split after a 413 or resent one by one needs no new encoding. The
+// buffer is laid out as the batch body of all of them, so the usual request
+// (every interaction of the agent) is sent without a copy.
 type encodedInteractions struct {
-	buf  []byte
-	ends []int // interaction i is buf[ends[i-1]:ends[i]], empty when unencodable
+	buf     []byte
+	starts  []int // interaction i is buf[starts[i]:ends[i]], empty when unencodable
+	ends    []int
+	encoded int // interactions that could be encoded
 }
 
 // encodeInteractions encodes list and returns the indices it could not encode.
 func encodeInteractions(list []precogxapi.Interaction) (*encodedInteractions, []int) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Prompts are not HTML: keep <, > and & as they are, and short.
-	enc.SetEscapeHTML(false)
-	ends := make([]int, len(list))
+	size := batchOverhead
+	for i := range list {
+		size += encodedSizeHint(&list[i])
+	}
+	ei := &encodedInteractions{buf: newBuffer(size), starts: make([]int, 2*len(list))}
+	ei.starts, ei.ends = ei.starts[:len(list)], ei.starts[len(list):]
+	ei.buf = append(ei.buf, batchPrefix...)
 	var unencodable []int
 	for i := range list {
-		if err := enc.Encode(&list[i]); err != nil {
-			// Encode writes nothing on error.
-			unencodable = append(unencodable, i)
-		} else {
-			buf.Truncate(buf.Len() - 1) // the newline Encode appends
+		mark := len(ei.buf)
+		if ei.encoded > 0 {
+			ei.buf = append(ei.buf, ',')
 		}
-		ends[i] = buf.Len()
+		start := len(ei.buf)
+		var err error
+		if ei.buf, err = appendInteraction(ei.buf, &list[i]); err != nil {
+			unencodable = append(unencodable, i)
+			ei.buf = ei.buf[:mark]
+			start = mark
+		} else {
+			ei.encoded++
+		}
+		ei.starts[i], ei.ends[i] = start, len(ei.buf)
 	}
-	return &encodedInteractions{buf: buf.Bytes(), ends: ends}, unencodable
+	ei.buf = append(ei.buf, batchSuffix...)
+	return ei, unencodable
+}
+
+// newBuffer returns an empty slice of capacity n whose memory is not
+// zeroed first: bytes.Buffer allocates its storage that way, and the
+// encoding overwrites all of it anyway.
+func newBuffer(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n)
+	return b.AvailableBuffer()
 }
 
 // json returns the encoding of interaction i.
 func (ei *encodedInteractions) json(i int) []byte {
-	start := 0
-	if i > 0 {
-		start = ei.ends[i-1]
-	}
-	return ei.buf[start:ei.ends[i]]
+	return ei.buf[ei.starts[i]:ei.ends[i]]
 }
 
 // pack groups the encoded interactions into requests of at most maxCount
 // interactions and maxBytes of batch body. An interaction whose batch body
 // alone exceeds maxBytes cannot be sent and is returned in tooLarge.
 func (ei *encodedInteractions) pack(maxCount, maxBytes int) (requests [][]int, tooLarge []int) {
-	var cur []int
+	// The requests are consecutive pieces of one slice of indices.
+	all := make([]int, 0, len(ei.ends))
+	start := 0
 	size := batchOverhead
 	for i := range ei.ends {
 		n := len(ei.json(i))
@@ -66,24 +90,27 @@ func (ei *encodedInteractions) pack(maxCount, maxBytes int) (requests [][]int, t
 			tooLarge = append(tooLarge, i)
 			continue
 		}
-		if len(cur) > 0 {
+		if len(all) > start {
 			n++ // the comma before it
 		}
-		if len(cur) == maxCount || size+n > maxBytes {
-			requests = append(requests, cur)
-			cur, size, n = nil, batchOverhead, len(ei.json(i))
+		if len(all)-start == maxCount || size+n > maxBytes {
+			requests = append(requests, all[start:len(all):len(all)])
+			start, size, n = len(all), batchOverhead, len(ei.json(i))
 		}
-		cur = append(cur, i)
+		all = append(all, i)
 		size += n
 	}
-	if len(cur) > 0 {
-		requests = append(requests, cur)
+	if len(all) > start {
+		requests = append(requests, all[start:len(all):len(all)])
 	}
 	return requests, tooLarge
 }
 
 // batchBody returns the batch endpoint body for the interactions idx.
 func (ei *encodedInteractions) batchBody(idx []int) []byte {
+	if len(idx) == ei.encoded {
+		return ei.buf // all of them, laid out as one body
+	}
 	size := batchOverhead + len(idx) - 1
 	for _, i := range idx {
 		size += len(ei.json(i))
@@ -97,4 +124,273 @@ func (ei *encodedInteractions) batchBody(idx []int) []byte {
 		body = append(body, ei.json(i)...)
 	}
 	return append(body, batchSuffix...)
+}
+
+// The JSON of an interaction is written by hand: encoding/json walks the
+// struct by reflection and was most of the exporter's CPU time. The output
+// is byte for byte what json.Encoder with SetEscapeHTML(false) writes for
+// precogxapi.Interaction (field order, omitempty, string escaping, float
+// format, compacted parameters), and so are its errors: an interaction
+// encoding/json refuses (invalid parameters, a NaN temperature) is refused
+// here too. pack_test.go checks both against encoding/json.
+
+// encodedSizeHint estimates the JSON size of an interaction, to size the
+// buffer once: every string, its key and quotes, and an eighth more for
+// escapes.
+func encodedSizeHint(in *precogxapi.Interaction) int {
+	md := &in.Metadata
+	n := 600 + len(in.AgentID) + len(in.Prompt) + len(in.Response) + len(in.ChainOfThought)
+	for _, s := range [...]string{
+		md.Timestamp, md.InteractionID, md.TraceID, md.SpanID, md.ParentSpanID, md.Kind, md.SpanName, md.Model,
+		md.ModelProvider, md.SessionID, md.ConversationID, md.UserID, md.Environment, md.ServiceName,
+		md.ServiceVersion, md.AgentName, md.Status, md.ErrorMessage, md.SystemPrompt, md.Convention, md.Platform,
+	} {
+		n += len(s)
+	}
+	for _, s := range md.FinishReasons {
+		n += len(s) + 3
+	}
+	for _, s := range md.Truncated {
+		n += len(s) + 3
+	}
+	for i := range in.ToolCalls {
+		n += 48 + len(in.ToolCalls[i].ToolName) + len(in.ToolCalls[i].Parameters) + len(in.ToolCalls[i].Result)
+	}
+	return n + n/8
+}
+
+// appendInteraction appends the JSON of in; on error dst is returned as it was.
+func appendInteraction(dst []byte, in *precogxapi.Interaction) ([]byte, error) {
+	start := len(dst)
+	b := append(dst, `{"agent_id":`...)
+	b = appendString(b, in.AgentID)
+	b = append(b, `,"prompt":`...)
+	b = appendString(b, in.Prompt)
+	b = append(b, `,"response":`...)
+	b = appendString(b, in.Response)
+	if len(in.ToolCalls) > 0 {
+		b = append(b, `,"tool_calls":[`...)
+		for i := range in.ToolCalls {
+			tc := &in.ToolCalls[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"tool_name":`...)
+			b = appendString(b, tc.ToolName)
+			b = append(b, `,"parameters":`...)
+			var err error
+			if b, err = appendRaw(b, tc.Parameters); err != nil {
+				return dst[:start], err
+			}
+			b = append(b, `,"result":`...)
+			b = appendString(b, tc.Result)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if in.ChainOfThought != "" {
+		b = append(b, `,"chain_of_thought":`...)
+		b = appendString(b, in.ChainOfThought)
+	}
+	b = append(b, `,"metadata":`...)
+	b, err := appendMetadata(b, &in.Metadata)
+	if err != nil {
+		return dst[:start], err
+	}
+	return append(b, '}'), nil
+}
+
+func appendMetadata(b []byte, md *precogxapi.Metadata) ([]byte, error) {
+	b = append(b, '{')
+	first := true
+	key := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	str := func(name, v string) {
+		if v != "" {
+			key(name)
+			b = appendString(b, v)
+		}
+	}
+	num := func(name string, v int64) {
+		if v != 0 {
+			key(name)
+			b = strconv.AppendInt(b, v, 10)
+		}
+	}
+	list := func(name string, v []string) {
+		if len(v) > 0 {
+			key(name)
+			b = append(b, '[')
+			for i, s := range v {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, s)
+			}
+			b = append(b, ']')
+		}
+	}
+	str("timestamp", md.Timestamp)
+	key("interaction_id")
+	b = appendString(b, md.InteractionID)
+	str("trace_id", md.TraceID)
+	str("span_id", md.SpanID)
+	str("parent_span_id", md.ParentSpanID)
+	str("kind", md.Kind)
+	str("span_name", md.SpanName)
+	str("model", md.Model)
+	str("model_provider", md.ModelProvider)
+	num("input_tokens", md.InputTokens)
+	num("output_tokens", md.OutputTokens)
+	num("tokens_used", md.TokensUsed)
+	num("response_time_ms", md.ResponseTimeMS)
+	str("session_id", md.SessionID)
+	str("conversation_id", md.ConversationID)
+	str("user_id", md.UserID)
+	str("environment", md.Environment)
+	str("service_name", md.ServiceName)
+	str("service_version", md.ServiceVersion)
+	str("agent_name", md.AgentName)
+	str("status", md.Status)
+	str("error_message", md.ErrorMessage)
+	list("finish_reasons", md.FinishReasons)
+	if md.Temperature != nil {
+		key("temperature")
+		var err error
+		if b, err = appendFloat(b, *md.Temperature); err != nil {
+			return b, err
+		}
+	}
+	num("max_tokens", md.MaxTokens)
+	str("system_prompt", md.SystemPrompt)
+	str("convention", md.Convention)
+	str("platform", md.Platform)
+	list("truncated", md.Truncated)
+	return append(b, '}'), nil
+}
+
+// appendRaw writes a json.RawMessage as encoding/json does: null when nil,
+// else compacted, and an error when it is not valid JSON.
+func appendRaw(b, raw []byte) ([]byte, error) {
+	if raw == nil {
+		return append(b, "null"...), nil
+	}
+	buf := bytes.NewBuffer(b)
+	if err := json.Compact(buf, raw); err != nil {
+		return b, err
+	}
+	return buf.Bytes(), nil
+}
+
+// appendFloat formats f as encoding/json does; NaN and infinities are errors.
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, &json.UnsupportedValueError{Str: strconv.FormatFloat(f, 'g', -1, 64)}
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // e-09 -> e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// load64 reads eight bytes as a little-endian word (one load once the
+// compiler has seen the length).
+func load64(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	hexDigits = "0123456789abcdef"
+	lsb       = 0x0101010101010101
+	msb       = 0x8080808080808080
+)
+
+// appendString writes s as a JSON string the way encoding/json does
+// without HTML escaping: quote, backslash and control characters escaped,
+// invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	// In valid UTF-8 (what the conversion hands over) the only multi-byte
+	// sequences to escape start with 0xE2; the bytes of other characters
+	// are copied in bulk with the ASCII around them.
+	high := uint64(msb)
+	if utf8.ValidString(s) {
+		high = 0
+	}
+	start := 0
+	for i := 0; i < len(s); {
+		for i+8 <= len(s) {
+			w := load64(s[i : i+8])
+			q, bs, e2 := w^(lsb*'"'), w^(lsb*'\\'), w^(lsb*0xE2)
+			if ((q-lsb)&^q|(bs-lsb)&^bs|(e2-lsb)&^e2|(w-lsb*' ')&^w|w&high)&msb != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			if high == 0 && c != 0xE2 {
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				start = i + size
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+				start = i + size
+			}
+			i += size
+			continue
+		}
+		if c >= ' ' && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }

@@ -6,6 +6,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/precogxai/precogx-otel/internal/benchcorpus"
 )
 
 // BenchmarkClassify reports the cost of classifying one span of a mixed
@@ -37,7 +39,7 @@ func agentTrace(b *testing.B, contentBytes int) (ptrace.Traces, int64) {
 		"type": "tool_call", "id": "call_1", "name": "list_invoices", "arguments": map[string]any{"status": "overdue"}}}}
 	res := map[string]any{"role": "tool", "parts": []any{map[string]any{"type": "tool_call_response", "id": "call_1", "response": result}}}
 	final := map[string]any{"role": "assistant", "parts": []any{map[string]any{"type": "text", "content": answer}}}
-	js := func(v any) string { return compactJSON(v) }
+	js := func(v any) string { return compactJSON(fromGo(v)) }
 
 	tb := newTraceBuilder(b, map[string]any{"service.name": "billing-agent", "deployment.environment.name": "prod"})
 	chat := func(in, out []any) map[string]any {
@@ -62,9 +64,9 @@ func agentTrace(b *testing.B, contentBytes int) (ptrace.Traces, int64) {
 	return tb.td, int64(len(question) + len(result) + len(answer))
 }
 
-// BenchmarkConvert converts one agent run; SetBytes is the distinct content
-// it carries (question, tool result, answer), which the spans repeat.
-func BenchmarkConvert(b *testing.B) {
+// BenchmarkConvertAgentRun converts one agent run; SetBytes is the distinct
+// content it carries (question, tool result, answer), which the spans repeat.
+func BenchmarkConvertAgentRun(b *testing.B) {
 	for _, size := range []struct {
 		name  string
 		bytes int
@@ -81,4 +83,38 @@ func BenchmarkConvert(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkConvert converts the LLM spans of the benchmark corpus: per
+// content size all conventions in one batch, and at 1 KiB each
+// convention's two model calls on their own. SetBytes is the string
+// content of the spans.
+func BenchmarkConvert(b *testing.B) {
+	for _, size := range benchcorpus.Sizes {
+		convs := []string{"all"}
+		if size.Bytes == 1<<10 {
+			convs = append(convs, benchcorpus.Conventions...)
+		}
+		for _, conv := range convs {
+			b.Run(size.Name+"/"+conv, func(b *testing.B) {
+				td := corpusLLMSpans(conv, size.Bytes)
+				b.SetBytes(benchcorpus.ContentBytes(td))
+				benchcorpus.PerSpan(b, td.SpanCount(), func(*benchcorpus.Meter) {
+					Convert(td, Options{MaxFieldBytes: 128 << 10})
+				})
+			})
+		}
+	}
+}
+
+// corpusLLMSpans returns one convention's LLM spans, or every convention's ("all").
+func corpusLLMSpans(conv string, bytes int) ptrace.Traces {
+	if conv != "all" {
+		return benchcorpus.LLMSpans(conv, bytes)
+	}
+	td := ptrace.NewTraces()
+	for _, c := range benchcorpus.Conventions {
+		benchcorpus.LLMSpans(c, bytes).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+	}
+	return td
 }

@@ -1,7 +1,5 @@
 package genai // import "github.com/precogxai/precogx-otel/internal/genai"
 
-import "strings"
-
 // conversation is the normalised content of one LLM or agent call.
 type conversation struct {
 	input  []message
@@ -13,8 +11,8 @@ type conversation struct {
 // carries text. Earlier turns are history.
 func (c *conversation) prompt() string {
 	for i := len(c.input) - 1; i >= 0; i-- {
-		if m := &c.input[i]; m.role == roleUser && len(m.text) > 0 {
-			return strings.Join(m.text, "\n")
+		if m := &c.input[i]; m.role == roleUser && m.text.n > 0 {
+			return joinTexts(&m.text)
 		}
 	}
 	return ""
@@ -25,13 +23,13 @@ func (c *conversation) systemPrompt() string {
 	if c.system != "" {
 		return c.system
 	}
-	var texts []string
+	var texts joiner
 	for i := range c.input {
 		if c.input[i].role == roleSystem {
-			texts = append(texts, c.input[i].text...)
+			texts.addAll(&c.input[i].text)
 		}
 	}
-	return strings.Join(texts, "\n")
+	return texts.String()
 }
 
 // answer returns the messages that make the response: the output messages
@@ -50,34 +48,35 @@ func (c *conversation) answer() []message {
 
 // response joins the text of the answer.
 func (c *conversation) response() string {
-	var texts []string
+	var texts joiner
 	for _, m := range c.answer() {
-		texts = append(texts, m.text...)
+		texts.addAll(&m.text)
 	}
-	return strings.Join(texts, "\n")
+	return texts.String()
 }
 
 // chainOfThought joins the reasoning of the answer.
 func (c *conversation) chainOfThought() string {
-	var texts []string
+	var texts joiner
 	for _, m := range c.answer() {
-		texts = append(texts, m.reasoning...)
+		texts.addAll(&m.reasoning)
 	}
-	return strings.Join(texts, "\n")
+	return texts.String()
 }
 
 // calls lists the tool calls the answer requested.
 func (c *conversation) calls() []toolCall {
 	var calls []toolCall
 	for _, m := range c.answer() {
-		calls = append(calls, m.calls...)
+		for i := range m.calls.n {
+			calls = append(calls, m.calls.at(i))
+		}
 	}
 	return calls
 }
 
-// finishReasons lists the finish reasons of the answer.
-func (c *conversation) finishReasons() []string {
-	var out []string
+// finishReasons appends the finish reasons of the answer to out.
+func (c *conversation) finishReasons(out []string) []string {
 	for _, m := range c.answer() {
 		if m.finish != "" {
 			out = append(out, m.finish)
@@ -90,7 +89,9 @@ func (c *conversation) finishReasons() []string {
 func (c *conversation) results() []toolResult {
 	var out []toolResult
 	for _, m := range c.input {
-		out = append(out, m.results...)
+		for i := range m.results.n {
+			out = append(out, m.results.at(i))
+		}
 	}
 	return out
 }

@@ -1,8 +1,10 @@
 package genai // import "github.com/precogxai/precogx-otel/internal/genai"
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -14,33 +16,76 @@ import (
 // cycles, absurdly deep traces) cannot loop.
 const maxHops = 256
 
-// batch indexes the spans of one Convert call.
+// batch indexes the spans of one Convert call. Batches are pooled: the
+// views, drafts, the value tree and the maps are reused from call to call,
+// so a conversion allocates little beyond the interactions it returns.
 type batch struct {
-	views    []*spanView
-	byRef    map[SpanRef]*spanView
-	children map[SpanRef][]*spanView // built on first use
+	t         *tree
+	views     []*spanView
+	slab      []spanView // the views' storage
+	resources []resourceView
+	byRef     map[SpanRef]*spanView
+	children  map[SpanRef][]*spanView // built on first use
+
+	drafts  chunked[draft]
+	calls   chunked[draftCall]
+	entries []*draft
+	draftOf map[SpanRef]*draft
+	fedBack map[callKey]string // tool results fed back to models, by call id
+	byID    map[callKey]*draftCall
+	owner   map[*draftCall]*draft
+	batchOf map[string]int
+
+	out outSlabs
 }
 
+var batchPool = sync.Pool{New: func() any {
+	return &batch{
+		byRef: map[SpanRef]*spanView{}, children: map[SpanRef][]*spanView{}, draftOf: map[SpanRef]*draft{},
+		fedBack: map[callKey]string{}, byID: map[callKey]*draftCall{}, owner: map[*draftCall]*draft{},
+		batchOf: map[string]int{},
+	}
+}}
+
+// maxPooledSpans keeps a batch that once held a huge request from staying
+// in the pool.
+const maxPooledSpans = 1 << 14
+
 func newBatch(td ptrace.Traces) *batch {
-	b := &batch{byRef: make(map[SpanRef]*spanView, td.SpanCount())}
+	b := batchPool.Get().(*batch)
+	b.t = getTree()
+	n := td.SpanCount()
+	if cap(b.slab) < n {
+		b.slab = make([]spanView, n)
+	}
+	b.slab = b.slab[:n]
 	rss := td.ResourceSpans()
+	if cap(b.resources) < rss.Len() {
+		b.resources = make([]resourceView, rss.Len())
+	}
+	b.resources = b.resources[:rss.Len()]
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		rv := &b.resources[i]
+		rv.res = rs.Resource()
+		rv.attrs.reset(rs.Resource().Attributes(), b.t)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
-				v := &spanView{
+				v := &b.slab[len(b.views)]
+				*v = spanView{
 					span:   span,
-					attrs:  span.Attributes(),
-					res:    rs.Resource(),
+					t:      b.t,
+					res:    rv,
 					scope:  ss.Scope(),
 					ref:    SpanRef{TraceID: span.TraceID(), SpanID: span.SpanID()},
 					parent: SpanRef{TraceID: span.TraceID(), SpanID: span.ParentSpanID()},
 					order:  len(b.views),
 				}
+				v.attrs.reset(span.Attributes(), b.t)
 				v.kind = kindOf(span)
 				v.agentID = agentIDOf(span, rs.Resource())
 				b.views = append(b.views, v)
@@ -51,6 +96,34 @@ func newBatch(td ptrace.Traces) *batch {
 		}
 	}
 	return b
+}
+
+// release returns the batch to the pool. Nothing of it may be used after.
+func (b *batch) release() {
+	putTree(b.t)
+	if len(b.slab) > maxPooledSpans {
+		return
+	}
+	clear(b.slab)
+	clear(b.resources)
+	clear(b.views)
+	b.drafts.reset()
+	b.calls.reset()
+	clear(b.entries)
+	clear(b.byRef)
+	clear(b.children)
+	clear(b.draftOf)
+	clear(b.fedBack)
+	clear(b.byID)
+	clear(b.owner)
+	clear(b.batchOf)
+	*b = batch{
+		views: b.views[:0], slab: b.slab[:0], resources: b.resources[:0], drafts: b.drafts,
+		calls: b.calls, entries: b.entries[:0],
+		byRef: b.byRef, children: b.children, draftOf: b.draftOf, fedBack: b.fedBack, byID: b.byID,
+		owner: b.owner, batchOf: b.batchOf,
+	}
+	batchPool.Put(b)
 }
 
 // kindOf prefers the processor's verdict (precogx.kind) over classifying again.
@@ -81,8 +154,7 @@ func (b *batch) walkUp(v *spanView, fn func(*spanView) bool) {
 // walkDescendants calls fn on v's descendants in the batch, breadth first,
 // until fn returns false.
 func (b *batch) walkDescendants(v *spanView, fn func(*spanView) bool) {
-	if b.children == nil {
-		b.children = make(map[SpanRef][]*spanView)
+	if len(b.children) == 0 {
 		for _, c := range b.views {
 			if !c.parent.SpanID.IsEmpty() && c.parent != c.ref {
 				b.children[c.parent] = append(b.children[c.parent], c)
@@ -108,20 +180,44 @@ type draft struct {
 	response string
 	cot      string
 	system   string
-	calls    []*draftCall
+	calls    few[*draftCall]
 	meta     precogxapi.Metadata
 	conv     string
-	sources  []SpanRef
+	sources  few[SpanRef]
 	merged   bool // folded into a descendant LLM call (dedup)
 }
 
-// draftCall is one tool call of a draft.
+// draftCall is one tool call of a draft. Arguments and result are
+// rendered as soon as they are found: the values they come from live in
+// the tree of one span, which is reused for the next.
 type draftCall struct {
 	id, name  string
-	args      any
-	result    any
+	params    json.RawMessage // nil until arguments are found
+	result    string
 	hasResult bool
 	executed  bool // a tool-execution span was folded into it
+}
+
+// setArgs renders arguments found for the call.
+func (c *draftCall) setArgs(out *outSlabs, args value) {
+	if !args.isNil() {
+		c.params = out.params(args)
+	}
+}
+
+// parameters are the rendered arguments, {} when none were found.
+func (c *draftCall) parameters() json.RawMessage {
+	if c.params == nil {
+		return json.RawMessage("{}")
+	}
+	return c.params
+}
+
+// setResult renders a result found for the call.
+func (c *draftCall) setResult(res value) {
+	if !res.isNil() {
+		c.result, c.hasResult = resultString(res), true
+	}
 }
 
 // callKey finds a tool call by its id within a trace.
@@ -133,12 +229,10 @@ type callKey struct {
 // convert implements Convert.
 func convert(td ptrace.Traces, opts Options) Result {
 	b := newBatch(td)
+	defer b.release()
 	res := Result{Dropped: map[DropReason]int{}}
-	var drafts []*draft
-	draftOf := make(map[SpanRef]*draft)
 	var tools []*spanView
-	fedBack := make(map[callKey]any) // tool results fed back to models, by call id
-
+	drafts := b.entries[:0]
 	for _, v := range b.views {
 		switch {
 		case v.kind == KindOther:
@@ -148,57 +242,76 @@ func convert(td ptrace.Traces, opts Options) Result {
 		case v.agentID == "":
 			res.Dropped[DropNoAgentID]++
 		default:
-			d := b.newDraft(v, fedBack)
-			if d.prompt == "" && d.response == "" && len(d.calls) == 0 {
+			d := b.newDraft(v)
+			if d.prompt == "" && d.response == "" && d.calls.n == 0 {
 				res.Dropped[DropNoContent]++
 				continue
 			}
 			drafts = append(drafts, d)
-			if _, dup := draftOf[v.ref]; !dup {
-				draftOf[v.ref] = d
+			if _, dup := b.draftOf[v.ref]; !dup {
+				b.draftOf[v.ref] = d
 			}
 		}
 	}
 
-	b.dedup(drafts, draftOf)
+	b.dedup(drafts)
 	lone := b.foldTools(drafts, tools, res.Dropped)
 	for _, d := range drafts {
-		for _, c := range d.calls {
-			if !c.hasResult && c.id != "" {
-				c.result, c.hasResult = fedBack[callKey{d.view.ref.TraceID, c.id}]
+		for i := range d.calls.n {
+			if c := d.calls.at(i); !c.hasResult && c.id != "" {
+				c.result, c.hasResult = b.fedBack[callKey{d.view.ref.TraceID, c.id}]
 			}
 		}
 	}
 
-	entries := make([]*draft, 0, len(drafts)+len(lone))
-	for _, d := range drafts {
-		if !d.merged {
-			entries = append(entries, d)
-		}
-	}
+	entries := slices.DeleteFunc(drafts, func(d *draft) bool { return d.merged })
 	entries = append(entries, lone...)
 	slices.SortStableFunc(entries, func(x, y *draft) int { return x.view.order - y.view.order })
-
-	batchOf := make(map[string]int)
-	for _, d := range entries {
-		i, ok := batchOf[d.view.agentID]
-		if !ok {
-			i = len(res.Batches)
-			batchOf[d.view.agentID] = i
-			res.Batches = append(res.Batches, AgentBatch{AgentID: d.view.agentID})
-		}
-		ab := &res.Batches[i]
-		ab.Interactions = append(ab.Interactions, d.interaction(opts.MaxFieldBytes))
-		ab.Sources = append(ab.Sources, d.sources)
-	}
+	b.entries = entries
+	b.result(&res, entries, opts.MaxFieldBytes)
 	return res
+}
+
+// result fills res with one batch per agent, in first-seen order. Each
+// batch's slices are sized once; the sources of all interactions share one
+// slice.
+func (b *batch) result(res *Result, entries []*draft, maxBytes int) {
+	perAgent := make([]int, 0, 4)
+	refs := 0
+	for _, d := range entries {
+		i, ok := b.batchOf[d.view.agentID]
+		if !ok {
+			i = len(perAgent)
+			b.batchOf[d.view.agentID] = i
+			perAgent = append(perAgent, 0)
+		}
+		perAgent[i]++
+		refs += d.sources.n
+	}
+	if len(entries) == 0 {
+		return
+	}
+	res.Batches = make([]AgentBatch, len(perAgent))
+	for _, d := range entries {
+		ab := &res.Batches[b.batchOf[d.view.agentID]]
+		if ab.Interactions == nil {
+			n := perAgent[b.batchOf[d.view.agentID]]
+			ab.AgentID = d.view.agentID
+			ab.Interactions = make([]precogxapi.Interaction, 0, n)
+			ab.Sources = make([][]SpanRef, 0, n)
+		}
+		ab.Interactions = append(ab.Interactions, d.interaction(&b.out, maxBytes))
+		ab.Sources = append(ab.Sources, b.out.refs(&d.sources, refs))
+	}
 }
 
 // newDraft extracts an LLM or agent span and records the tool results its
 // input feeds back to the model.
-func (b *batch) newDraft(v *spanView, fedBack map[callKey]any) *draft {
+func (b *batch) newDraft(v *spanView) *draft {
+	defer b.t.reset(len(b.t.nodes)) // the span's values are done with
 	ex := extractContent(v)
-	d := &draft{
+	d := b.drafts.next()
+	*d = draft{
 		view:     v,
 		kind:     v.kind,
 		prompt:   ex.prompt(),
@@ -207,18 +320,28 @@ func (b *batch) newDraft(v *spanView, fedBack map[callKey]any) *draft {
 		system:   ex.systemPrompt(),
 		conv:     ex.convention,
 		meta:     b.baseMetadata(v, v.kind),
-		sources:  []SpanRef{v.ref},
 	}
-	for _, c := range ex.calls() {
-		d.calls = append(d.calls, &draftCall{id: c.id, name: c.name, args: c.args})
+	d.sources.add(v.ref)
+	for _, m := range ex.answer() {
+		for i := range m.calls.n {
+			c := m.calls.at(i)
+			dc := b.calls.next()
+			dc.id, dc.name = c.id, c.name
+			dc.setArgs(&b.out, c.args)
+			d.calls.add(dc)
+		}
 	}
 	if len(d.meta.FinishReasons) == 0 {
-		d.meta.FinishReasons = ex.finishReasons()
+		var reasons [4]string
+		d.meta.FinishReasons = b.out.strings(ex.finishReasons(reasons[:0]))
 	}
-	for _, r := range ex.results() {
-		key := callKey{v.ref.TraceID, r.id}
-		if _, seen := fedBack[key]; r.id != "" && r.result != nil && !seen {
-			fedBack[key] = r.result
+	for _, m := range ex.input {
+		for i := range m.results.n {
+			r := m.results.at(i)
+			key := callKey{v.ref.TraceID, r.id}
+			if _, seen := b.fedBack[key]; r.id != "" && !r.result.isNil() && !seen {
+				b.fedBack[key] = resultString(r.result)
+			}
 		}
 	}
 	return d
@@ -234,13 +357,13 @@ func (b *batch) newDraft(v *spanView, fedBack map[callKey]any) *draft {
 // ancestor whatever it lacks (tool calls, tokens, agent name, session and
 // user ids, ...) and lists both spans in its sources. An agent span that no
 // descendant repeats stays an interaction of its own.
-func (b *batch) dedup(drafts []*draft, draftOf map[SpanRef]*draft) {
+func (b *batch) dedup(drafts []*draft) {
 	for _, d := range drafts {
 		if d.kind != KindLLM || d.merged || (d.prompt == "" && d.response == "") {
 			continue
 		}
 		b.walkUp(d.view, func(a *spanView) bool {
-			ad := draftOf[a.ref]
+			ad := b.draftOf[a.ref]
 			if ad != nil && ad != d && !ad.merged && ad.prompt == d.prompt && ad.response == d.response {
 				d.absorb(ad)
 			}
@@ -252,8 +375,10 @@ func (b *batch) dedup(drafts []*draft, draftOf map[SpanRef]*draft) {
 // absorb folds a repeated ancestor into d.
 func (d *draft) absorb(a *draft) {
 	a.merged = true
-	d.sources = append(d.sources, a.sources...)
-	if len(d.calls) == 0 {
+	for i := range a.sources.n {
+		d.sources.add(a.sources.at(i))
+	}
+	if d.calls.n == 0 {
 		d.calls = a.calls
 	}
 	if d.cot == "" {
@@ -273,14 +398,14 @@ func (d *draft) absorb(a *draft) {
 // whose request is not in the batch becomes an interaction of its own, so a
 // tool call is never lost.
 func (b *batch) foldTools(drafts []*draft, tools []*spanView, dropped map[DropReason]int) []*draft {
-	byID := make(map[callKey]*draftCall)
-	owner := make(map[*draftCall]*draft)
+	byID, owner := b.byID, b.owner
 	for _, kind := range [...]Kind{KindLLM, KindAgent} { // model calls before agent summaries
 		for _, d := range drafts {
 			if d.merged || d.kind != kind {
 				continue
 			}
-			for _, c := range d.calls {
+			for i := range d.calls.n {
+				c := d.calls.at(i)
 				owner[c] = d
 				key := callKey{d.view.ref.TraceID, c.id}
 				if _, dup := byID[key]; c.id != "" && !dup {
@@ -291,33 +416,40 @@ func (b *batch) foldTools(drafts []*draft, tools []*spanView, dropped map[DropRe
 	}
 	var lone []*draft
 	for _, t := range tools {
-		exec := extractTool(t)
-		call := byID[callKey{t.ref.TraceID, exec.id}]
-		if exec.id == "" || call == nil || call.executed {
-			call = findCallByName(drafts, t, exec)
+		mark := len(b.t.nodes)
+		if d := b.foldTool(t, drafts, dropped); d != nil {
+			lone = append(lone, d)
 		}
-		if call == nil {
-			if t.agentID == "" {
-				dropped[DropNoAgentID]++
-				continue
-			}
-			lone = append(lone, b.loneTool(t, exec))
-			continue
-		}
-		call.executed = true
-		if call.name == "" {
-			call.name = exec.name
-		}
-		if call.args == nil {
-			call.args = exec.args
-		}
-		if exec.result != nil {
-			call.result, call.hasResult = exec.result, true
-		}
-		d := owner[call]
-		d.sources = append(d.sources, t.ref)
+		b.t.reset(mark) // the tool span's values are done with
 	}
 	return lone
+}
+
+// foldTool folds one tool span into its call, or returns the interaction
+// of its own it makes.
+func (b *batch) foldTool(t *spanView, drafts []*draft, dropped map[DropReason]int) *draft {
+	exec := extractTool(t)
+	call := b.byID[callKey{t.ref.TraceID, exec.id}]
+	if exec.id == "" || call == nil || call.executed {
+		call = findCallByName(drafts, t, exec)
+	}
+	if call == nil {
+		if t.agentID == "" {
+			dropped[DropNoAgentID]++
+			return nil
+		}
+		return b.loneTool(t, exec)
+	}
+	call.executed = true
+	if call.name == "" {
+		call.name = exec.name
+	}
+	if call.params == nil {
+		call.setArgs(&b.out, exec.args)
+	}
+	call.setResult(exec.result)
+	b.owner[call].sources.add(t.ref)
+	return nil
 }
 
 // findCallByName returns the first unexecuted call of the tool's name
@@ -331,8 +463,8 @@ func findCallByName(drafts []*draft, t *spanView, exec toolExecution) *draftCall
 		if d.merged || d.view.ref.TraceID != t.ref.TraceID || d.view.span.StartTimestamp() > t.span.StartTimestamp() {
 			continue
 		}
-		for _, c := range d.calls {
-			if !c.executed && c.name == exec.name && (c.id == "" || exec.id == "") {
+		for i := range d.calls.n {
+			if c := d.calls.at(i); !c.executed && c.name == exec.name && (c.id == "" || exec.id == "") {
 				return c
 			}
 		}
@@ -342,21 +474,19 @@ func findCallByName(drafts []*draft, t *spanView, exec toolExecution) *draftCall
 
 // loneTool makes an interaction of a tool span whose request is not in the batch.
 func (b *batch) loneTool(t *spanView, exec toolExecution) *draft {
-	return &draft{
-		view:    t,
-		kind:    KindTool,
-		conv:    exec.convention,
-		meta:    b.baseMetadata(t, KindTool),
-		sources: []SpanRef{t.ref},
-		calls: []*draftCall{{
-			id: exec.id, name: exec.name, args: exec.args,
-			result: exec.result, hasResult: exec.result != nil, executed: true,
-		}},
-	}
+	d := b.drafts.next()
+	*d = draft{view: t, kind: KindTool, conv: exec.convention, meta: b.baseMetadata(t, KindTool)}
+	d.sources.add(t.ref)
+	c := b.calls.next()
+	*c = draftCall{id: exec.id, name: exec.name, executed: true}
+	c.setArgs(&b.out, exec.args)
+	c.setResult(exec.result)
+	d.calls.add(c)
+	return d
 }
 
 // interaction renders the draft, capping every field at maxBytes.
-func (d *draft) interaction(maxBytes int) precogxapi.Interaction {
+func (d *draft) interaction(out *outSlabs, maxBytes int) precogxapi.Interaction {
 	md := d.meta
 	if md.SystemPrompt == "" {
 		md.SystemPrompt = d.system
@@ -369,12 +499,16 @@ func (d *draft) interaction(maxBytes int) precogxapi.Interaction {
 		ChainOfThought: d.cot,
 		Metadata:       md,
 	}
-	for _, c := range d.calls {
-		in.ToolCalls = append(in.ToolCalls, precogxapi.ToolCall{
-			ToolName:   strings.TrimSpace(c.name),
-			Parameters: encodeParams(c.args),
-			Result:     resultString(c.result),
-		})
+	if d.calls.n > 0 {
+		in.ToolCalls = out.toolCalls(d.calls.n)
+		for i := range d.calls.n {
+			c := d.calls.at(i)
+			in.ToolCalls[i] = precogxapi.ToolCall{
+				ToolName:   strings.TrimSpace(c.name),
+				Parameters: c.parameters(),
+				Result:     c.result,
+			}
+		}
 	}
 	sanitize(&in)
 	truncate(&in, maxBytes)

@@ -2,9 +2,11 @@ package genai
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -241,17 +243,17 @@ func TestEncodeParams(t *testing.T) {
 		{"bad \xff", `{"value":"bad \ufffd"}`},
 	}
 	for _, tt := range tests {
-		got := encodeParams(tt.in)
+		got := encodeParams(fromGo(tt.in))
 		assert.JSONEq(t, tt.want, string(got), "%#v", tt.in)
 	}
 }
 
 func TestResultString(t *testing.T) {
-	assert.Equal(t, "", resultString(nil))
-	assert.Equal(t, "rainy", resultString(`"rainy"`))
-	assert.Equal(t, `{"a":1}`, resultString(`{"a":1}`))
-	assert.Equal(t, `{"a":1}`, resultString(map[string]any{"a": json.Number("1")}))
-	assert.Equal(t, "42", resultString(int64(42)))
+	assert.Equal(t, "", resultString(fromGo(nil)))
+	assert.Equal(t, "rainy", resultString(fromGo(`"rainy"`)))
+	assert.Equal(t, `{"a":1}`, resultString(fromGo(`{"a":1}`)))
+	assert.Equal(t, `{"a":1}`, resultString(fromGo(map[string]any{"a": json.Number("1")})))
+	assert.Equal(t, "42", resultString(fromGo(int64(42))))
 }
 
 func TestDecodeString(t *testing.T) {
@@ -378,4 +380,22 @@ func TestToolFoldingByName(t *testing.T) {
 	assert.Empty(t, ins[0].ToolCalls[1].Result)
 	assert.Equal(t, "tool", ins[1].Metadata.Kind)
 	assert.Equal(t, "fetch", ins[1].ToolCalls[0].ToolName)
+}
+
+// decodeString decodes an attribute string into interface values.
+func decodeString(s string) any { return toGo((&tree{}).decodeString(s)) }
+
+func TestAppendTimestampMatchesFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	times := []time.Time{
+		time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 120000, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for range 10000 {
+		times = append(times, time.Unix(0, r.Int64N(1<<62)).UTC())
+	}
+	for _, ts := range times {
+		assert.Equal(t, ts.Format(timestampLayout), string(appendTimestamp(nil, ts)), "%v", ts)
+	}
 }

@@ -11,19 +11,24 @@ func messageEventsContent(v *spanView, _ flattened) (conversation, string) {
 	events := v.span.Events()
 	for i := 0; i < events.Len(); i++ {
 		ev := events.At(i)
-		body := make(map[string]any, ev.Attributes().Len())
+		t := v.t
+		body := t.add(node{kind: vObject})
+		var members childLinker
 		ev.Attributes().Range(func(k string, val pcommon.Value) bool {
+			var m value
 			if k == "content" && val.Type() == pcommon.ValueTypeStr {
 				// A message's content is text: a tool result or prompt that
 				// happens to be JSON stays as written. Strands' JSON lists
 				// of content blocks are still read as blocks (parseContentString).
-				body[k] = val.Str()
-				return true
+				m = t.newString(val.Str())
+			} else {
+				m = t.decoded(val)
 			}
-			body[k] = decodedAny(val)
+			t.nodes[m.i].key = k
+			members.linkMember(t, body, m.i)
 			return true
 		})
-		addEventMessage(&c, ev.Name(), body)
+		addEventMessage(&c, ev.Name(), t.val(body))
 	}
 	conv := convOTel
 	if v.isStrands() {
@@ -36,19 +41,19 @@ func messageEventsContent(v *spanView, _ flattened) (conversation, string) {
 // their `event.name`, in one JSON attribute `events`.
 func pydanticEventsContent(v *spanView, _ flattened) (conversation, string) {
 	var c conversation
-	list, _ := v.decoded("events").([]any)
-	for _, e := range list {
-		if body, ok := e.(map[string]any); ok {
-			name, _ := body["event.name"].(string)
-			addEventMessage(&c, name, body)
+	if list := v.decodedValue(kEvents); list.isArray() {
+		for e := list.first(); e.present(); e = e.next() {
+			if e.isObject() {
+				addEventMessage(&c, e.field("event.name").str(), e)
+			}
 		}
 	}
 	return c, convPydantic
 }
 
 // addEventMessage appends the message an OTel 1.28 event (or its pydantic-ai
-// copy) carries.
-func addEventMessage(c *conversation, name string, body map[string]any) {
+// copy) carries: body is the object of the event's fields.
+func addEventMessage(c *conversation, name string, body value) {
 	role := ""
 	switch name {
 	case "gen_ai.system.message":
@@ -65,38 +70,53 @@ func addEventMessage(c *conversation, name string, body map[string]any) {
 	default:
 		return
 	}
-	msg := map[string]any{"role": role}
+	// The message is the body's content, tool calls and ids under the
+	// event's role (or the body's own role, when it names one).
+	t := body.t
+	msg := t.add(node{kind: vObject})
+	var members childLinker
+	roleNode := t.newString(role)
+	if r := body.field("role"); r.isString() && normaliseRole(r.str()) != "" {
+		roleNode = r
+	}
+	members.link(t, msg, t.copyMember(roleNode, "role"))
 	for _, k := range [...]string{"content", "tool_calls", "id", "tool_call_id"} {
-		if x, ok := body[k]; ok {
-			msg[k] = x
+		if x, ok := body.get(k); ok {
+			members.link(t, msg, t.copyMember(x, k))
 		}
 	}
-	if r, ok := body["role"].(string); ok && normaliseRole(r) != "" {
-		msg["role"] = r
-	}
-	if m, ok := parseMessage(msg, role, 0); ok {
+	if m, ok := readMessage(t.val(msg), role, 0); ok {
 		c.input = append(c.input, m)
 	}
 }
 
+// copyMember adds a copy of v (sharing its children) named key, to be
+// linked into another object.
+func (t *tree) copyMember(v value, key string) int32 {
+	n := *v.node()
+	n.key, n.next = key, -1
+	t.nodes = append(t.nodes, n)
+	return int32(len(t.nodes) - 1)
+}
+
 // choiceMessages reads a gen_ai.choice body: {index, finish_reason, message:
 // {role, content, tool_calls}}; Strands puts a list of content blocks in `message`.
-func choiceMessages(body map[string]any) []message {
-	finish := fieldString(body, "finish_reason")
+func choiceMessages(body value) []message {
+	finish := body.fieldString("finish_reason")
 	var msgs []message
-	switch m := body["message"].(type) {
-	case map[string]any:
-		msgs = parseMessages(m, roleAssistant)
-	case []any:
+	switch m := body.field("message"); m.kind() {
+	case vObject:
+		msgs = readMessages(m, roleAssistant)
+	case vArray:
 		msg := message{role: roleAssistant}
-		for _, p := range m {
-			parsePart(p, &msg, 0)
+		for p := m.first(); p.present(); p = p.next() {
+			readPart(p, &msg, 0)
 		}
 		if msg.hasContent() {
 			msgs = []message{msg}
 		}
 	default:
-		msgs = parseMessages(firstField(body, "message", "content"), roleAssistant)
+		msgs = readMessages(body.firstField("message", "content"), roleAssistant)
 	}
 	for i := range msgs {
 		if msgs[i].finish == "" {
@@ -116,11 +136,11 @@ func contentEventsContent(v *spanView, _ flattened) (conversation, string) {
 		switch ev.Name() {
 		case eventContentPrompt:
 			if val, ok := ev.Attributes().Get("gen_ai.prompt"); ok && len(c.input) == 0 {
-				c.input = parseMessages(decodedAny(val), roleUser)
+				c.input = readMessages(v.t.decoded(val), roleUser)
 			}
 		case eventContentCompletion:
 			if val, ok := ev.Attributes().Get("gen_ai.completion"); ok && len(c.output) == 0 {
-				c.output = parseMessages(decodedAny(val), roleAssistant)
+				c.output = readMessages(v.t.decoded(val), roleAssistant)
 			}
 		}
 	}

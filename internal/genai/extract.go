@@ -33,8 +33,12 @@ const (
 // spanView is one span with its context and what the conversion learned of it.
 type spanView struct {
 	span    ptrace.Span
-	attrs   pcommon.Map
-	res     pcommon.Resource
+	t       *tree
+	attrs   attrSet // read on first use, with the flattened lists
+	flat    flattened
+	flatGen uint32 // the tree generation flat was built in
+	hasFlat bool   // the span has flattened keys
+	res     *resourceView
 	scope   pcommon.InstrumentationScope
 	ref     SpanRef
 	parent  SpanRef
@@ -43,51 +47,76 @@ type spanView struct {
 	order   int
 }
 
+// resourceView is a resource whose attributes the spans under it share.
+type resourceView struct {
+	res   pcommon.Resource
+	attrs attrSet
+}
+
+// load reads the span's attributes, once, in one pass. The flattened
+// lists are nodes of the tree, which is reset after each span: a view read
+// while converting another span (an ancestor) gathers them again when its
+// own turn comes, from its flattened keys alone.
+func (v *spanView) load() *attrSet {
+	switch {
+	case !v.attrs.read:
+		v.attrs.load(v.gatherFlat)
+	case v.hasFlat && v.flatGen != v.t.gen:
+		v.flat = flattened{}
+		v.attrs.m.Range(func(k string, val pcommon.Value) bool {
+			v.flat.gather(v.t, k, val)
+			return true
+		})
+	default:
+		return &v.attrs
+	}
+	v.flat.finish(v.t)
+	v.flatGen = v.t.gen
+	return &v.attrs
+}
+
+func (v *spanView) gatherFlat(k string, val pcommon.Value) {
+	if v.flat.gather(v.t, k, val) {
+		v.hasFlat = true
+	}
+}
+
 // str returns a scalar attribute as text ("" when absent or structured).
-func (v *spanView) str(key string) string { return attrString(v.attrs, key) }
+func (v *spanView) str(k attrKey) string { return v.load().str(k) }
 
-// decoded returns an attribute with string values JSON-decoded (nil when absent).
-func (v *spanView) decoded(key string) any {
-	val, ok := v.attrs.Get(key)
+// ident returns a name or id attribute, trimmed and unquoted.
+func (v *spanView) ident(k attrKey) string { return v.load().ident(k) }
+
+// decodedValue returns an attribute with string values JSON-decoded (absent
+// when the span has none).
+func (v *spanView) decodedValue(k attrKey) value {
+	val, ok := v.load().get(k)
 	if !ok {
-		return nil
+		return value{}
 	}
-	return decodedAny(val)
+	return v.t.decoded(val)
 }
 
-// raw returns an attribute with strings left as they are (nil when absent).
-func (v *spanView) raw(key string) any {
-	val, ok := v.attrs.Get(key)
+// raw returns an attribute with strings left as they are (absent when the
+// span has none).
+func (v *spanView) raw(k attrKey) value {
+	val, ok := v.load().get(k)
 	if !ok {
-		return nil
+		return value{}
 	}
-	return toAny(val, 0)
+	return v.t.fromPdata(val, 0)
 }
 
-func (v *spanView) has(key string) bool {
-	_, ok := v.attrs.Get(key)
+func (v *spanView) has(k attrKey) bool {
+	_, ok := v.load().get(k)
 	return ok
 }
 
 // isStrands reports whether the span comes from AWS Strands Agents, whose
 // gen_ai.system names the framework rather than the model provider.
 func (v *spanView) isStrands() bool {
-	return v.str("gen_ai.system") == "strands-agents" || v.str("gen_ai.provider.name") == "strands-agents" ||
+	return v.str(kGenAISystem) == "strands-agents" || v.str(kGenAIProviderName) == "strands-agents" ||
 		strings.HasPrefix(v.scope.Name(), "strands")
-}
-
-func attrString(m pcommon.Map, key string) string {
-	val, ok := m.Get(key)
-	if !ok {
-		return ""
-	}
-	switch val.Type() {
-	case pcommon.ValueTypeStr:
-		return val.Str()
-	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
-		return val.AsString()
-	}
-	return ""
 }
 
 // extracted is the content of an LLM or agent span and the convention that supplied it.
@@ -96,7 +125,8 @@ type extracted struct {
 	convention string
 }
 
-// contentSource reads one convention's content from a span.
+// contentSource reads one convention's content from a span; fl holds the
+// span's flattened lists.
 type contentSource func(v *spanView, fl flattened) (conversation, string)
 
 // contentSources are tried in the precedence of rules R2/R3/R12: the first
@@ -112,21 +142,21 @@ var contentSources = [...]contentSource{
 	contentEventsContent,
 	adkContent,
 	pydanticAgentContent,
-	ioContent("langfuse.observation.input", "langfuse.observation.output", convLangfuse),
-	ioContent("gen_ai.prompt", "gen_ai.completion", convLangSmith),
-	ioContent("mlflow.spanInputs", "mlflow.spanOutputs", convMLflow),
+	ioContent(kLangfuseObservationInput, kLangfuseObservationOutput, convLangfuse),
+	ioContent(kGenAIPrompt, kGenAICompletion, convLangSmith),
+	ioContent(kMLflowSpanInputs, kMLflowSpanOutputs, convMLflow),
 	traceloopEntityContent,
-	ioContent("input.value", "output.value", convOpenInference),
+	ioContent(kInputValue, kOutputValue, convOpenInference),
 }
 
 // extractContent reads the prompt, response and requested tool calls of an
 // LLM or agent span.
 func extractContent(v *spanView) extracted {
-	fl := unflatten(v.attrs)
 	var out extracted
 	systemConv := ""
+	v.load()
 	for _, src := range contentSources {
-		c, conv := src(v, fl)
+		c, conv := src(v, v.flat)
 		supplied := false
 		if !out.hasInput() && c.hasInput() {
 			out.input = c.input
@@ -156,19 +186,19 @@ func extractContent(v *spanView) extracted {
 // gen_ai.system_instructions, JSON text or structured (semconv >= 1.37,
 // OpenLLMetry OTel-aligned, Vercel v7, pydantic-ai >= v2).
 func otelAttrsContent(v *spanView, _ flattened) (conversation, string) {
-	return otelMessages(v.attrs), convOTel
+	return otelMessages(v.t, v.load()), convOTel
 }
 
-func otelMessages(attrs pcommon.Map) conversation {
+func otelMessages(t *tree, attrs *attrSet) conversation {
 	var c conversation
-	if val, ok := attrs.Get("gen_ai.input.messages"); ok {
-		c.input = parseMessages(decodedAny(val), roleUser)
+	if val, ok := attrs.get(kGenAIInputMessages); ok {
+		c.input = readMessages(t.decoded(val), roleUser)
 	}
-	if val, ok := attrs.Get("gen_ai.output.messages"); ok {
-		c.output = parseMessages(decodedAny(val), roleAssistant)
+	if val, ok := attrs.get(kGenAIOutputMessages); ok {
+		c.output = readMessages(t.decoded(val), roleAssistant)
 	}
-	if val, ok := attrs.Get("gen_ai.system_instructions"); ok {
-		c.system = systemText(decodedAny(val))
+	if val, ok := attrs.get(kGenAISystemInstructions); ok {
+		c.system = systemText(t.decoded(val))
 	}
 	return c
 }
@@ -183,7 +213,9 @@ func operationDetailsContent(v *spanView, _ flattened) (conversation, string) {
 	events := v.span.Events()
 	for i := 0; i < events.Len(); i++ {
 		if ev := events.At(i); ev.Name() == eventOperationDetails {
-			return otelMessages(ev.Attributes()), conv
+			var attrs attrSet
+			attrs.reset(ev.Attributes(), v.t)
+			return otelMessages(v.t, &attrs), conv
 		}
 	}
 	return conversation{}, conv
@@ -193,18 +225,18 @@ func operationDetailsContent(v *spanView, _ flattened) (conversation, string) {
 // completions API llm.prompts / llm.choices (flattened or string lists).
 func openInferenceContent(v *spanView, fl flattened) (conversation, string) {
 	var c conversation
-	c.input = parseMessages(fl[flatOpenInfInput], roleUser)
-	c.output = parseMessages(fl[flatOpenInfOutput], roleAssistant)
+	c.input = readMessages(fl[flatOpenInfInput], roleUser)
+	c.output = readMessages(fl[flatOpenInfOutput], roleAssistant)
 	if len(c.input) == 0 {
-		if prompts := fl[flatOpenInfPrompts]; prompts != nil {
-			c.input = parseMessages(prompts, roleUser)
-		} else if list, ok := v.raw("llm.prompts").([]any); ok {
-			c.input = parseMessages(list, roleUser)
+		if prompts := fl[flatOpenInfPrompts]; prompts.present() {
+			c.input = readMessages(prompts, roleUser)
+		} else if list := v.raw(kLLMPrompts); list.isArray() {
+			c.input = readMessages(list, roleUser)
 		}
 	}
 	if len(c.output) == 0 {
-		if choices := fl[flatOpenInfChoices]; choices != nil {
-			c.output = parseMessages(choices, roleAssistant)
+		if choices := fl[flatOpenInfChoices]; choices.present() {
+			c.output = readMessages(choices, roleAssistant)
 		}
 	}
 	return c, convOpenInference
@@ -213,8 +245,8 @@ func openInferenceContent(v *spanView, fl flattened) (conversation, string) {
 // openLLMetryContent: gen_ai.prompt.{i}.* / gen_ai.completion.{i}.* (legacy flattened).
 func openLLMetryContent(_ *spanView, fl flattened) (conversation, string) {
 	return conversation{
-		input:  parseMessages(fl[flatOpenLLMetryPrompt], roleUser),
-		output: parseMessages(fl[flatOpenLLMetryCompletion], roleAssistant),
+		input:  readMessages(fl[flatOpenLLMetryPrompt], roleUser),
+		output: readMessages(fl[flatOpenLLMetryCompletion], roleAssistant),
 	}, convOpenLLMetry
 }
 
@@ -223,28 +255,28 @@ func openLLMetryContent(_ *spanView, fl flattened) (conversation, string) {
 // toolCalls.
 func vercelContent(v *spanView, _ flattened) (conversation, string) {
 	var c conversation
-	if v.has("ai.prompt.messages") {
-		c.input = parseMessages(v.decoded("ai.prompt.messages"), roleUser)
-	} else if v.has("ai.prompt") {
-		c.input = parseMessages(v.decoded("ai.prompt"), roleUser)
+	if v.has(kAIPromptMessages) {
+		c.input = readMessages(v.decodedValue(kAIPromptMessages), roleUser)
+	} else if v.has(kAIPrompt) {
+		c.input = readMessages(v.decodedValue(kAIPrompt), roleUser)
 	}
-	answer := message{role: roleAssistant, finish: v.str("ai.response.finishReason")}
-	text := v.str("ai.response.text")
+	answer := message{role: roleAssistant, finish: v.str(kAIResponseFinishReason)}
+	text := v.str(kAIResponseText)
 	if text == "" {
-		text = asText(v.raw("ai.response.object"))
+		text = v.raw(kAIResponseObject).asText()
 	}
 	if text != "" {
-		answer.text = []string{text}
+		answer.text.add(text)
 	}
-	if r := reasoningText(v.decoded("ai.response.reasoning")); r != "" {
-		answer.reasoning = []string{r}
-	} else if r := v.str("ai.response.reasoningText"); r != "" {
-		answer.reasoning = []string{r}
+	if r := reasoningText(v.decodedValue(kAIResponseReasoning)); r != "" {
+		answer.reasoning.add(r)
+	} else if r := v.str(kAIResponseReasoningText); r != "" {
+		answer.reasoning.add(r)
 	}
-	if list, ok := v.decoded("ai.response.toolCalls").([]any); ok {
-		for _, tc := range list {
+	if list := v.decodedValue(kAIResponseToolCalls); list.isArray() {
+		for tc := list.first(); tc.present(); tc = tc.next() {
 			if call, ok := parseToolCall(tc); ok {
-				answer.calls = append(answer.calls, call)
+				answer.calls.add(call)
 			}
 		}
 	}
@@ -258,11 +290,11 @@ func vercelContent(v *spanView, _ flattened) (conversation, string) {
 // contents and config.system_instruction) and llm_response (LlmResponse).
 func adkContent(v *spanView, _ flattened) (conversation, string) {
 	var c conversation
-	if req := v.decoded("gcp.vertex.agent.llm_request"); req != nil {
-		c.input = parseMessages(req, roleUser)
+	if req := v.decodedValue(kGCPVertexAgentLLMRequest); !req.isNil() {
+		c.input = readMessages(req, roleUser)
 	}
-	if resp := v.decoded("gcp.vertex.agent.llm_response"); resp != nil {
-		c.output = parseMessages(resp, roleAssistant)
+	if resp := v.decodedValue(kGCPVertexAgentLLMResponse); !resp.isNil() {
+		c.output = readMessages(resp, roleAssistant)
 	}
 	return c, convADK
 }
@@ -272,20 +304,19 @@ func adkContent(v *spanView, _ flattened) (conversation, string) {
 // in final_result.
 func pydanticAgentContent(v *spanView, _ flattened) (conversation, string) {
 	var c conversation
-	if v.has("pydantic_ai.all_messages") {
-		c.input = parseMessages(v.decoded("pydantic_ai.all_messages"), roleUser)
-	} else if list, ok := v.decoded("all_messages_events").([]any); ok {
-		for _, e := range list {
-			if body, ok := e.(map[string]any); ok {
-				name, _ := body["event.name"].(string)
-				addEventMessage(&c, name, body)
+	if v.has(kPydanticAIAllMessages) {
+		c.input = readMessages(v.decodedValue(kPydanticAIAllMessages), roleUser)
+	} else if list := v.decodedValue(kAllMessagesEvents); list.isArray() {
+		for e := list.first(); e.present(); e = e.next() {
+			if e.isObject() {
+				addEventMessage(&c, e.field("event.name").str(), e)
 			}
 		}
 		c.input = append(c.input, c.output...)
 		c.output = nil
 	}
-	if v.has("final_result") {
-		c.output = parseMessages(v.decoded("final_result"), roleAssistant)
+	if v.has(kFinalResult) {
+		c.output = readMessages(v.decodedValue(kFinalResult), roleAssistant)
 	} else if len(c.input) > 0 {
 		// The run's last messages are the answer.
 		c.output = (&conversation{output: c.input}).answer()
@@ -294,14 +325,14 @@ func pydanticAgentContent(v *spanView, _ flattened) (conversation, string) {
 }
 
 // ioContent reads a vendor's input/output attribute pair.
-func ioContent(inKey, outKey, conv string) contentSource {
+func ioContent(inKey, outKey attrKey, conv string) contentSource {
 	return func(v *spanView, _ flattened) (conversation, string) {
 		var c conversation
-		if in := v.decoded(inKey); in != nil {
-			c.input = parseMessages(in, roleUser)
+		if in := v.decodedValue(inKey); !in.isNil() {
+			c.input = readMessages(in, roleUser)
 		}
-		if out := v.decoded(outKey); out != nil {
-			c.output = parseMessages(out, roleAssistant)
+		if out := v.decodedValue(outKey); !out.isNil() {
+			c.output = readMessages(out, roleAssistant)
 		}
 		return c, conv
 	}
@@ -311,38 +342,42 @@ func ioContent(inKey, outKey, conv string) contentSource {
 // arguments ({"args": [...], "kwargs": {...}}) and return value.
 func traceloopEntityContent(v *spanView, _ flattened) (conversation, string) {
 	var c conversation
-	if in := v.decoded("traceloop.entity.input"); in != nil {
-		c.input = parseMessages(unwrapCallArgs(in), roleUser)
+	if in := v.decodedValue(kTraceloopEntityInput); !in.isNil() {
+		c.input = readMessages(unwrapCallArgs(in), roleUser)
 	}
-	if out := v.decoded("traceloop.entity.output"); out != nil {
-		c.output = parseMessages(out, roleAssistant)
+	if out := v.decodedValue(kTraceloopEntityOutput); !out.isNil() {
+		c.output = readMessages(out, roleAssistant)
 	}
 	return c, convOpenLLMetry
 }
 
 // unwrapCallArgs returns the single argument of a recorded function call
 // ({"args": ["Paris"], "kwargs": {}} -> "Paris"); other values unchanged.
-func unwrapCallArgs(v any) any {
-	m, ok := v.(map[string]any)
-	if !ok {
+func unwrapCallArgs(v value) value {
+	if !v.isObject() {
 		return v
 	}
-	args, hasArgs := m["args"]
-	kwargs, hasKwargs := m["kwargs"]
+	args, hasArgs := v.get("args")
+	kwargs, hasKwargs := v.get("kwargs")
 	if !hasArgs && !hasKwargs {
 		return v
 	}
-	var values []any
-	if list, ok := args.([]any); ok {
-		values = append(values, list...)
-	}
-	if km, ok := kwargs.(map[string]any); ok {
-		for _, x := range km {
-			values = append(values, x)
+	var single value
+	n := 0
+	if args.isArray() {
+		for e := args.first(); e.present(); e = e.next() {
+			single, n = e, n+1
 		}
 	}
-	if len(values) == 1 {
-		return values[0]
+	if kwargs.isObject() {
+		for m := kwargs.first(); m.present(); m = m.next() {
+			if !kwargs.shadowed(m) {
+				single, n = m, n+1
+			}
+		}
+	}
+	if n == 1 {
+		return single
 	}
 	return v
 }

@@ -15,27 +15,27 @@ const (
 // message is one chat message in a library-neutral form.
 type message struct {
 	role      string
-	text      []string
-	reasoning []string
-	calls     []toolCall   // tool calls the model requested
-	results   []toolResult // tool results fed back to the model
+	text      few[string]
+	reasoning few[string]
+	calls     few[toolCall]   // tool calls the model requested
+	results   few[toolResult] // tool results fed back to the model
 	finish    string
 }
 
 // toolCall is a tool call requested by the model.
 type toolCall struct {
 	id, name string
-	args     any // raw arguments: JSON text, a decoded object, or nil
+	args     value // raw arguments: JSON text, a decoded object, or absent
 }
 
 // toolResult is the result of a tool call as fed back to the model.
 type toolResult struct {
 	id     string
-	result any
+	result value
 }
 
 func (m *message) hasContent() bool {
-	return len(m.text) > 0 || len(m.reasoning) > 0 || len(m.calls) > 0 || len(m.results) > 0
+	return m.text.n > 0 || m.reasoning.n > 0 || m.calls.n > 0 || m.results.n > 0
 }
 
 // normaliseRole maps the role spellings of the libraries (LangChain types,
@@ -54,97 +54,91 @@ func normaliseRole(r string) string {
 	return ""
 }
 
-// parseMessages turns any of the message shapes the libraries emit into
+// readMessages turns any of the message shapes the libraries emit into
 // messages: OTel parts, OpenAI chat (string or typed content, tool_calls),
 // Anthropic and Bedrock content blocks, Gemini/ADK parts, Vercel AI SDK
 // content, LangChain (plain and serialised), OpenInference flattened
 // messages, request/response envelopes ({"messages": ...}, {"choices": ...},
 // {"contents": ...}, {"generations": ...}) and plain text. Messages without
 // a role get defaultRole.
-func parseMessages(v any, defaultRole string) []message {
-	var out []message
-	collectMessages(v, defaultRole, &out, 0)
-	return out
+//
+// The list is read into the tree's message scratch (no allocation per list);
+// it stays valid until the caller truncates t.msgs below it.
+func readMessages(v value, defaultRole string) []message {
+	if v.isNil() {
+		return nil
+	}
+	t := v.t
+	start := len(t.msgs)
+	collectMessages(v, defaultRole, 0)
+	if len(t.msgs) == start {
+		return nil
+	}
+	return t.msgs[start:len(t.msgs):len(t.msgs)]
 }
 
-func collectMessages(v any, defaultRole string, out *[]message, depth int) {
+// emit adds a message to the list being read.
+func emit(v value, m message) { v.t.msgs = append(v.t.msgs, m) }
+
+func collectMessages(v value, defaultRole string, depth int) {
 	if depth > maxDepth {
 		return
 	}
-	switch t := v.(type) {
-	case nil:
-	case string:
-		if t != "" {
-			*out = append(*out, message{role: defaultRole, text: []string{t}})
+	switch v.kind() {
+	case vNull:
+	case vString:
+		if s := v.str(); s != "" {
+			emit(v, textMessage(defaultRole, s))
 		}
-	case []any:
-		for _, e := range t {
-			switch e.(type) {
-			case []any, string:
-				collectMessages(e, defaultRole, out, depth+1) // LangSmith batches: [[msg, ...]]
+	case vArray:
+		for e := v.first(); e.present(); e = e.next() {
+			switch e.kind() {
+			case vArray, vString:
+				collectMessages(e, defaultRole, depth+1) // LangSmith batches: [[msg, ...]]
 			default:
-				collectMessageElem(e, defaultRole, out, depth+1)
+				collectMessageElem(e, defaultRole, depth+1)
 			}
 		}
-	case map[string]any:
-		collectEnvelope(t, defaultRole, out, depth+1)
+	case vObject:
+		collectEnvelope(v, defaultRole, depth+1)
 	default:
-		if s := scalarString(t); s != "" {
-			*out = append(*out, message{role: defaultRole, text: []string{s}})
+		if s := v.scalarString(); s != "" {
+			emit(v, textMessage(defaultRole, s))
 		}
 	}
+}
+
+func textMessage(role, text string) message {
+	m := message{role: role}
+	m.text.add(text)
+	return m
 }
 
 // collectMessageElem reads one element of a message list: a message, or a
 // bare part (OpenAI Responses output items, Bedrock blocks) that stands for
 // a message of the default role.
-func collectMessageElem(e any, defaultRole string, out *[]message, depth int) {
-	m, ok := e.(map[string]any)
-	if !ok {
-		collectMessages(e, defaultRole, out, depth)
+func collectMessageElem(e value, defaultRole string, depth int) {
+	if !e.isObject() {
+		collectMessages(e, defaultRole, depth)
 		return
 	}
-	if isMessage(m) {
-		if msg, ok := parseMessage(m, defaultRole, depth); ok {
-			*out = append(*out, msg)
+	f := fieldsOf(e)
+	if f.isMessage() {
+		if msg, ok := readMessageFields(e, &f, defaultRole, depth); ok {
+			emit(e, msg)
 		}
 		return
 	}
-	_, typed := m["type"].(string)
-	if _, isEnvelope := envelopeKey(m); isEnvelope && !typed {
-		collectEnvelope(m, defaultRole, out, depth)
+	typed := f.typ.isString()
+	if _, isEnvelope := envelopeKey(e); isEnvelope && !typed {
+		collectEnvelope(e, defaultRole, depth)
 		return
 	}
 	msg := message{role: defaultRole}
-	parsePart(m, &msg, depth)
+	readPart(e, &msg, depth)
 	if msg.hasContent() {
-		*out = append(*out, msg)
+		emit(e, msg)
 	}
-}
-
-// isMessage reports whether m is one message (as opposed to an envelope or a part).
-func isMessage(m map[string]any) bool {
-	if _, ok := m["role"]; ok {
-		return true
-	}
-	if _, ok := m["parts"]; ok {
-		return true
-	}
-	if _, ok := m["lc"]; ok {
-		return true
-	}
-	if firstField(m, "tool_calls", "toolCalls", "function_call") != nil {
-		return true
-	}
-	if inner, ok := m["message"].(map[string]any); ok && len(inner) > 0 {
-		return true // OpenInference {message: {...}}, gen_ai.choice {index, message}
-	}
-	if t, ok := m["type"].(string); ok && normaliseRole(t) != "" {
-		if _, hasContent := m["content"]; hasContent {
-			return true // LangChain {type: "human", content: ...}
-		}
-	}
-	return false
 }
 
 // envelopeKeys are the keys under which request/response envelopes and
@@ -155,67 +149,58 @@ var envelopeKeys = [...]string{
 	"completion", "final_result", "final_output",
 }
 
-func envelopeKey(m map[string]any) (string, bool) {
+func envelopeKey(m value) (string, bool) {
 	for _, k := range envelopeKeys {
-		if x, ok := m[k]; ok && x != nil {
+		if !m.field(k).isNil() {
 			return k, true
 		}
 	}
 	return "", false
 }
 
-// collectEnvelope reads a map that is not a message: a request or response
-// body, a framework's IO object, or anything else (kept as JSON text).
-func collectEnvelope(m map[string]any, defaultRole string, out *[]message, depth int) {
-	if isMessage(m) {
-		if msg, ok := parseMessage(m, defaultRole, depth); ok {
-			*out = append(*out, msg)
+// collectEnvelope reads an object that is not a message: a request or
+// response body, a framework's IO object, or anything else (kept as JSON
+// text).
+func collectEnvelope(m value, defaultRole string, depth int) {
+	if f := fieldsOf(m); f.isMessage() {
+		if msg, ok := readMessageFields(m, &f, defaultRole, depth); ok {
+			emit(m, msg)
 		}
 		return
 	}
 	key, ok := envelopeKey(m)
 	if !ok {
-		if s := asText(m); s != "" && s != "{}" {
-			*out = append(*out, message{role: defaultRole, text: []string{s}})
+		if s := m.asText(); s != "" && s != "{}" {
+			emit(m, textMessage(defaultRole, s))
 		}
 		return
 	}
 	// System instructions that travel beside the messages (Anthropic and
 	// Vercel "system", Gemini/ADK config.system_instruction).
-	if sys := systemText(firstField(m, "system", "instructions")); sys != "" {
-		*out = append(*out, message{role: roleSystem, text: []string{sys}})
+	if sys := systemText(m.firstField("system", "instructions")); sys != "" {
+		emit(m, textMessage(roleSystem, sys))
 	}
-	if sys := systemText(firstField(field(m, "config"), "system_instruction", "systemInstruction")); sys != "" {
-		*out = append(*out, message{role: roleSystem, text: []string{sys}})
+	if sys := systemText(m.field("config").firstField("system_instruction", "systemInstruction")); sys != "" {
+		emit(m, textMessage(roleSystem, sys))
 	}
-	inner := m[key]
+	inner := m.field(key)
 	switch key {
 	case "choices", "candidates":
 		// OpenAI {message} or {text}; Gemini {content}.
-		if list, ok := inner.([]any); ok {
-			for _, c := range list {
-				if x := firstField(c, "message", "content", "delta"); x != nil {
-					collectMessages(x, roleAssistant, out, depth+1)
+		if inner.isArray() {
+			for c := inner.first(); c.present(); c = c.next() {
+				if x := c.firstField("message", "content", "delta"); !x.isNil() {
+					collectMessages(x, roleAssistant, depth+1)
 				} else {
-					collectMessages(firstField(c, "text"), roleAssistant, out, depth+1)
+					collectMessages(c.firstField("text"), roleAssistant, depth+1)
 				}
 			}
 			return
 		}
 	case "generations":
-		if list, ok := inner.([]any); ok {
-			for _, batch := range list {
-				gens, isList := batch.([]any)
-				if !isList {
-					gens = []any{batch}
-				}
-				for _, g := range gens {
-					if x := field(g, "message"); x != nil {
-						collectMessages(x, roleAssistant, out, depth+1)
-					} else {
-						collectMessages(field(g, "text"), roleAssistant, out, depth+1)
-					}
-				}
+		if inner.isArray() {
+			for batch := inner.first(); batch.present(); batch = batch.next() {
+				collectGenerations(batch, depth)
 			}
 			return
 		}
@@ -223,187 +208,224 @@ func collectEnvelope(m map[string]any, defaultRole string, out *[]message, depth
 		// Anthropic response {role, content: [blocks]} is a message (handled
 		// above); ADK LlmResponse {content: {role: "model", parts}}; else a
 		// list of blocks or text.
-		if list, ok := inner.([]any); ok {
+		if inner.isArray() {
 			msg := message{role: defaultRole}
-			for _, p := range list {
-				parsePart(p, &msg, depth+1)
+			for p := inner.first(); p.present(); p = p.next() {
+				readPart(p, &msg, depth+1)
 			}
 			if msg.hasContent() {
-				*out = append(*out, msg)
+				emit(m, msg)
 			}
 			return
 		}
 	}
-	collectMessages(inner, defaultRole, out, depth+1)
+	collectMessages(inner, defaultRole, depth+1)
+}
+
+// collectGenerations reads one batch of LangChain generations (a list, or
+// one generation).
+func collectGenerations(batch value, depth int) {
+	read := func(g value) {
+		if x := g.field("message"); !x.isNil() {
+			collectMessages(x, roleAssistant, depth+1)
+		} else {
+			collectMessages(g.field("text"), roleAssistant, depth+1)
+		}
+	}
+	if !batch.isArray() {
+		read(batch)
+		return
+	}
+	for g := batch.first(); g.present(); g = g.next() {
+		read(g)
+	}
 }
 
 // systemText reads system instructions: text, OTel parts, Gemini content.
-func systemText(v any) string {
-	if v == nil {
+// The messages read for it are dropped again.
+func systemText(v value) string {
+	if v.isNil() {
 		return ""
 	}
-	var texts []string
-	for _, msg := range parseMessages(v, roleSystem) {
-		texts = append(texts, msg.text...)
+	mark := len(v.t.msgs)
+	var texts joiner
+	for _, msg := range readMessages(v, roleSystem) {
+		texts.addAll(&msg.text)
 	}
-	return strings.Join(texts, "\n")
+	v.t.msgs = v.t.msgs[:mark]
+	return texts.String()
 }
 
-// parseMessage reads one message map.
-func parseMessage(m map[string]any, defaultRole string, depth int) (message, bool) {
-	finish := fieldString(m, "finish_reason", "finishReason", "stop_reason")
+// readMessage reads one message object.
+func readMessage(m value, defaultRole string, depth int) (message, bool) {
+	f := fieldsOf(m)
+	return readMessageFields(m, &f, defaultRole, depth)
+}
+
+// readMessageFields reads message object m whose fields are f.
+func readMessageFields(m value, f *msgFields, defaultRole string, depth int) (message, bool) {
+	finish := f.finish()
 	// Wrappers: OpenInference {message: {...}}, gen_ai.choice {index,
 	// finish_reason, message}, LangChain serialised {lc, kwargs}.
+	// A serialised LangChain message without a type takes it from its id.
+	lcType, hasLCType := "", false
+	var inner msgFields
 	for range 2 {
-		if inner, ok := m["message"].(map[string]any); ok && m["role"] == nil && m["content"] == nil {
-			m = inner
+		if f.message.isObject() && f.role.isNil() && f.content.isNil() {
+			m, hasLCType = f.message, false
+			inner = fieldsOf(m)
+			f = &inner
 			continue
 		}
-		if kwargs, ok := m["kwargs"].(map[string]any); ok && m["lc"] != nil {
-			if _, hasType := kwargs["type"]; !hasType {
-				kwargs["type"] = lastString(m["id"])
+		if f.kwargs.isObject() && !f.lc.isNil() {
+			_, hasType := f.kwargs.get("type")
+			if hasLCType = !hasType; hasLCType {
+				lcType = lastString(f.id)
 			}
-			m = kwargs
+			m = f.kwargs
+			inner = fieldsOf(m)
+			f = &inner
 			continue
 		}
 		break
 	}
-	msg := message{role: normaliseRole(fieldString(m, "role"))}
+	msg := message{role: normaliseRole(f.role.scalarString())}
 	if msg.role == "" {
-		msg.role = normaliseRole(fieldString(m, "type"))
+		typ := lcType
+		if !hasLCType {
+			typ = f.typ.scalarString()
+		}
+		msg.role = normaliseRole(typ)
 	}
 	if msg.role == "" {
 		msg.role = defaultRole
 	}
 	if finish == "" {
-		finish = fieldString(m, "finish_reason", "finishReason", "stop_reason")
+		finish = f.finish()
 	}
 	msg.finish = finish
 
-	for _, key := range [...]string{"content", "parts", "contents"} {
-		switch c := m[key].(type) {
-		case nil:
-		case string:
-			parseContentString(c, &msg, depth+1)
-		case []any:
-			for _, p := range c {
-				parsePart(p, &msg, depth+1)
+	for _, c := range [...]value{f.content, f.parts, f.contents} {
+		switch c.kind() {
+		case vNull:
+		case vString:
+			parseContentString(c.str(), &msg, depth+1, m.t)
+		case vArray:
+			for p := c.first(); p.present(); p = p.next() {
+				readPart(p, &msg, depth+1)
 			}
-		case map[string]any:
-			parsePart(c, &msg, depth+1)
+		case vObject:
+			readPart(c, &msg, depth+1)
 		default:
-			if s := scalarString(c); s != "" {
-				msg.text = append(msg.text, s)
+			if s := c.scalarString(); s != "" {
+				msg.text.add(s)
 			}
 		}
 	}
-	if s, ok := m["text"].(string); ok && len(msg.text) == 0 && s != "" {
-		msg.text = append(msg.text, s) // LangChain generation / completion choice
+	if t := f.text; t.isString() && msg.text.n == 0 && t.str() != "" {
+		msg.text.add(t.str()) // LangChain generation / completion choice
 	}
-	if r := fieldString(m, "reasoning_content", "reasoning"); r != "" {
-		msg.reasoning = append(msg.reasoning, r)
+	if r := firstScalar(f.reasoningContent, f.reasoning); r != "" {
+		msg.reasoning.add(r)
 	}
-	for _, key := range [...]string{"tool_calls", "toolCalls"} {
-		if list, ok := m[key].([]any); ok {
-			for _, tc := range list {
+	for _, list := range [...]value{f.toolCalls, f.toolCallsCamel} {
+		if list.isArray() {
+			for tc := list.first(); tc.present(); tc = tc.next() {
 				if call, ok := parseToolCall(tc); ok {
-					msg.calls = append(msg.calls, call)
+					msg.calls.add(call)
 				}
 			}
 		}
 	}
-	if fc, ok := m["function_call"].(map[string]any); ok {
+	if fc := f.functionCall; fc.isObject() {
 		if call, ok := parseToolCall(fc); ok {
-			msg.calls = append(msg.calls, call)
+			msg.calls.add(call)
 		}
 	}
 	// A tool message is a result: OpenAI tool_call_id, OTel 1.28 event id.
-	if msg.role == roleTool && len(msg.results) == 0 {
-		id := fieldString(m, "tool_call_id", "toolCallId", "tool_use_id", "id")
-		msg.results = append(msg.results, toolResult{id: id, result: strings.Join(msg.text, "\n")})
-		msg.text = nil
+	if msg.role == roleTool && msg.results.n == 0 {
+		id := firstScalar(f.toolCallID, f.toolCallIDCamel, f.toolUseID, f.id)
+		msg.results.add(toolResult{id: id, result: m.t.newString(joinTexts(&msg.text))})
+		msg.text = few[string]{}
 	}
 	return msg, msg.hasContent()
 }
 
 // parseContentString reads a content string. OpenLLMetry writes typed
 // content blocks as a JSON string; anything else is text.
-func parseContentString(s string, msg *message, depth int) {
+func parseContentString(s string, msg *message, depth int, t *tree) {
 	if strings.HasPrefix(strings.TrimSpace(s), "[") {
-		if v, ok := decodeJSON(s); ok {
-			if list, ok := v.([]any); ok && len(list) > 0 && looksLikeParts(list) {
-				for _, p := range list {
-					parsePart(p, msg, depth)
-				}
-				return
+		if v, ok := t.decodeJSON(s); ok && v.isArray() && v.len() > 0 && looksLikeParts(v) {
+			for p := v.first(); p.present(); p = p.next() {
+				readPart(p, msg, depth)
 			}
+			return
 		}
 	}
 	if s != "" {
-		msg.text = append(msg.text, s)
+		msg.text.add(s)
 	}
 }
 
 // looksLikeParts reports whether every element is a typed part or a
 // Bedrock/Gemini block.
-func looksLikeParts(list []any) bool {
-	for _, e := range list {
-		m, ok := e.(map[string]any)
-		if !ok {
+func looksLikeParts(list value) bool {
+	for e := list.first(); e.present(); e = e.next() {
+		if !e.isObject() {
 			return false
 		}
-		if _, ok := m["type"]; ok {
+		if _, ok := e.get("type"); ok {
 			continue
 		}
-		if firstField(m, "text", "toolUse", "toolResult", "reasoningContent", "function_call", "functionCall",
-			"function_response", "functionResponse") == nil {
+		if e.firstField("text", "toolUse", "toolResult", "reasoningContent", "function_call", "functionCall",
+			"function_response", "functionResponse").isNil() {
 			return false
 		}
 	}
 	return true
 }
 
-// parsePart reads one content part/block into msg.
-func parsePart(p any, msg *message, depth int) {
+// readPart reads one content part/block into msg.
+func readPart(p value, msg *message, depth int) {
 	if depth > maxDepth {
 		return
 	}
-	m, ok := p.(map[string]any)
-	if !ok {
-		if s := scalarString(p); s != "" {
-			msg.text = append(msg.text, s)
+	if !p.isObject() {
+		if s := p.scalarString(); s != "" {
+			msg.text.add(s)
 		}
 		return
 	}
-	if inner, ok := m["message_content"].(map[string]any); ok { // OpenInference
+	m := p
+	if inner := m.field("message_content"); inner.isObject() { // OpenInference
 		m = inner
 	}
-	typ, _ := m["type"].(string)
+	typ := m.field("type").str()
 	switch typ {
 	case "text", "input_text", "output_text":
-		if s := asText(firstField(m, "content", "text")); s != "" {
-			msg.text = append(msg.text, s)
+		if s := m.firstField("content", "text").asText(); s != "" {
+			msg.text.add(s)
 		}
 	case "reasoning", "thinking", "redacted_thinking":
-		if s := reasoningText(firstField(m, "content", "text", "thinking", "reasoning", "summary")); s != "" {
-			msg.reasoning = append(msg.reasoning, s)
+		if s := reasoningText(m.firstField("content", "text", "thinking", "reasoning", "summary")); s != "" {
+			msg.reasoning.add(s)
 		}
 	case "tool_call", "tool-call", "tool_use", "function_call", "function", "server_tool_call":
 		if call, ok := parseToolCall(m); ok {
-			msg.calls = append(msg.calls, call)
+			msg.calls.add(call)
 		}
 	case "tool_call_response", "tool-result", "tool_result", "function_call_output", "function_response":
-		msg.results = append(msg.results, toolResult{
-			id:     fieldString(m, "id", "toolCallId", "tool_use_id", "call_id", "tool_call_id"),
-			result: resultValue(firstField(m, "response", "result", "output", "content")),
+		msg.results.add(toolResult{
+			id:     m.fieldString("id", "toolCallId", "tool_use_id", "call_id", "tool_call_id"),
+			result: resultValue(m.firstField("response", "result", "output", "content")),
 		})
 	case "image_url", "image", "input_image", "blob", "uri", "file", "audio", "input_audio", "document", "media":
 		// Media carries no text to judge.
 	case "":
 		parseUntypedPart(m, msg)
 	default:
-		if s := fieldString(m, "text", "content"); s != "" {
-			msg.text = append(msg.text, s)
+		if s := m.fieldString("text", "content"); s != "" {
+			msg.text.add(s)
 		}
 	}
 }
@@ -411,54 +433,55 @@ func parsePart(p any, msg *message, depth int) {
 // parseUntypedPart reads Bedrock/Strands blocks ({text}, {toolUse},
 // {toolResult}, {reasoningContent}) and Gemini/ADK parts ({text, thought},
 // {function_call}, {function_response}).
-func parseUntypedPart(m map[string]any, msg *message) {
-	if s, ok := m["text"].(string); ok {
-		if thought, _ := m["thought"].(bool); thought {
-			msg.reasoning = append(msg.reasoning, s)
+func parseUntypedPart(m value, msg *message) {
+	if t := m.field("text"); t.isString() {
+		s := t.str()
+		if thought := m.field("thought"); thought.kind() == vBool && thought.node().num != 0 {
+			msg.reasoning.add(s)
 		} else if s != "" {
-			msg.text = append(msg.text, s)
+			msg.text.add(s)
 		}
 		return
 	}
-	if tu, ok := firstField(m, "toolUse", "function_call", "functionCall").(map[string]any); ok {
+	if tu := m.firstField("toolUse", "function_call", "functionCall"); tu.isObject() {
 		if call, ok := parseToolCall(tu); ok {
-			msg.calls = append(msg.calls, call)
+			msg.calls.add(call)
 		}
 		return
 	}
-	if tr, ok := firstField(m, "toolResult", "function_response", "functionResponse").(map[string]any); ok {
-		msg.results = append(msg.results, toolResult{
-			id:     fieldString(tr, "toolUseId", "id"),
-			result: resultValue(firstField(tr, "content", "response", "result")),
+	if tr := m.firstField("toolResult", "function_response", "functionResponse"); tr.isObject() {
+		msg.results.add(toolResult{
+			id:     tr.fieldString("toolUseId", "id"),
+			result: resultValue(tr.firstField("content", "response", "result")),
 		})
 		return
 	}
-	if rc, ok := m["reasoningContent"]; ok {
-		if s := reasoningText(firstField(rc, "reasoningText", "text")); s != "" {
-			msg.reasoning = append(msg.reasoning, s)
+	if rc, ok := m.get("reasoningContent"); ok {
+		if s := reasoningText(rc.firstField("reasoningText", "text")); s != "" {
+			msg.reasoning.add(s)
 		}
 		return
 	}
-	if s := fieldString(m, "content"); s != "" {
-		msg.text = append(msg.text, s)
+	if s := m.fieldString("content"); s != "" {
+		msg.text.add(s)
 	}
 }
 
 // reasoningText reads reasoning given as text, {text}, or a list of summaries.
-func reasoningText(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case map[string]any:
-		return fieldString(t, "text", "content")
-	case []any:
-		var texts []string
-		for _, e := range t {
+func reasoningText(v value) string {
+	switch v.kind() {
+	case vString:
+		return v.str()
+	case vObject:
+		return v.fieldString("text", "content")
+	case vArray:
+		var texts joiner
+		for e := v.first(); e.present(); e = e.next() {
 			if s := reasoningText(e); s != "" {
-				texts = append(texts, s)
+				texts.add(s)
 			}
 		}
-		return strings.Join(texts, "\n")
+		return texts.String()
 	}
 	return ""
 }
@@ -467,25 +490,27 @@ func reasoningText(v any) string {
 // OTel {id, name, arguments}, OpenAI {id, function: {name, arguments}},
 // OpenInference {tool_call: {...}}, Anthropic/Bedrock {id|toolUseId, name,
 // input}, Vercel {toolCallId, toolName, input|args}, LangChain {id, name, args}.
-func parseToolCall(v any) (toolCall, bool) {
-	m, ok := v.(map[string]any)
-	if !ok {
+func parseToolCall(m value) (toolCall, bool) {
+	if !m.isObject() {
 		return toolCall{}, false
 	}
-	if inner, ok := m["tool_call"].(map[string]any); ok {
+	if inner := m.field("tool_call"); inner.isObject() {
 		m = inner
 	}
-	fn, _ := m["function"].(map[string]any)
+	fn := m.field("function")
+	if !fn.isObject() {
+		fn = value{}
+	}
 	call := toolCall{
-		id:   fieldString(m, "id", "toolCallId", "call_id", "toolUseId", "tool_call_id"),
-		name: fieldString(m, "name", "toolName"),
-		args: firstField(m, "arguments", "args", "input", "parameters"),
+		id:   m.fieldString("id", "toolCallId", "call_id", "toolUseId", "tool_call_id"),
+		name: m.fieldString("name", "toolName"),
+		args: m.firstField("arguments", "args", "input", "parameters"),
 	}
 	if call.name == "" {
-		call.name = fieldString(fn, "name")
+		call.name = fn.fieldString("name")
 	}
-	if call.args == nil {
-		call.args = firstField(fn, "arguments", "args")
+	if call.args.isNil() {
+		call.args = fn.firstField("arguments", "args")
 	}
 	if call.name == "" && call.id == "" {
 		return toolCall{}, false
@@ -495,40 +520,43 @@ func parseToolCall(v any) (toolCall, bool) {
 
 // resultValue unwraps the result envelopes of Vercel ({type, value}) and
 // the text-block lists of Anthropic and Bedrock tool results.
-func resultValue(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		if typ, ok := t["type"].(string); ok && len(t) <= 2 {
-			if val, ok := t["value"]; ok && (typ == "json" || typ == "text" || strings.HasPrefix(typ, "error")) {
+func resultValue(v value) value {
+	switch v.kind() {
+	case vObject:
+		if typ := v.field("type"); typ.isString() && v.len() <= 2 {
+			t := typ.str()
+			if val, ok := v.get("value"); ok && (t == "json" || t == "text" || strings.HasPrefix(t, "error")) {
 				return val
 			}
 		}
-	case []any:
-		var texts []string
-		for _, e := range t {
-			bm, ok := e.(map[string]any)
-			if !ok {
+	case vArray:
+		var texts joiner
+		for e := v.first(); e.present(); e = e.next() {
+			if !e.isObject() {
 				return v
 			}
 			switch {
-			case bm["text"] != nil:
-				texts = append(texts, asText(bm["text"]))
-			case bm["json"] != nil:
-				texts = append(texts, asText(bm["json"]))
+			case !e.field("text").isNil():
+				texts.add(e.field("text").asText())
+			case !e.field("json").isNil():
+				texts.add(e.field("json").asText())
 			default:
 				return v
 			}
 		}
-		return strings.Join(texts, "\n")
+		return v.t.newString(texts.String())
 	}
 	return v
 }
 
 // lastString returns the last string of a list (LangChain serialised ids).
-func lastString(v any) string {
-	if list, ok := v.([]any); ok && len(list) > 0 {
-		s, _ := list[len(list)-1].(string)
-		return s
+func lastString(v value) string {
+	if !v.isArray() {
+		return ""
 	}
-	return ""
+	var last value
+	for e := v.first(); e.present(); e = e.next() {
+		last = e
+	}
+	return last.str()
 }

@@ -1,6 +1,9 @@
 package genai // import "github.com/precogxai/precogx-otel/internal/genai"
 
 import (
+	"encoding/hex"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,38 +22,41 @@ const timestampLayout = "2006-01-02T15:04:05.999999Z07:00"
 
 // Keys of rules R6-R11, in precedence order.
 var (
-	modelKeys = [...]string{
-		"gen_ai.response.model", "gen_ai.request.model", "llm.response.model_name", "llm.model_name",
-		"llm.request.model_name", "ai.response.model", "ai.model.id", "langfuse.observation.model.name",
-		"mlflow.llm.model", "embedding.model_name",
+	modelKeys = [...]attrKey{
+		kGenAIResponseModel, kGenAIRequestModel, kLLMResponseModelName, kLLMModelName,
+		kLLMRequestModelName, kAIResponseModel, kAIModelID, kLangfuseObservationModelName,
+		kMLflowLLMModel, kEmbeddingModelName,
 	}
-	providerKeys = [...]string{
-		"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "ai.model.provider", "mlflow.llm.provider",
+	providerKeys = [...]attrKey{
+		kGenAIProviderName, kGenAISystem, kLLMProvider, kLLMSystem, kAIModelProvider, kMLflowLLMProvider,
 	}
-	sessionKeys = [...]string{
-		"session.id", "langfuse.session.id",
-		"traceloop.association.properties.session_id", "traceloop.association.properties.conversation_id",
-		"traceloop.association.properties.thread_id",
-		"ai.telemetry.metadata.sessionId", "ai.telemetry.metadata.conversationId", "ai.telemetry.metadata.threadId",
-		"langsmith.metadata.session_id", "langsmith.metadata.thread_id", "langsmith.metadata.conversation_id",
-		"gcp.vertex.agent.session_id", "spring.ai.chat.client.conversation.id",
+	sessionKeys = [...]attrKey{
+		kSessionID, kLangfuseSessionID,
+		kTraceloopAssociationPropertiesSessionID, kTraceloopAssociationPropertiesConversationID,
+		kTraceloopAssociationPropertiesThreadID,
+		kAITelemetryMetadataSessionID, kAITelemetryMetadataConversationID, kAITelemetryMetadataThreadID,
+		kLangsmithMetadataSessionID, kLangsmithMetadataThreadID, kLangsmithMetadataConversationID,
+		kGCPVertexAgentSessionID, kSpringAIChatClientConversationID,
 	}
-	conversationKeys = [...]string{"gen_ai.conversation.id"}
-	userKeys         = [...]string{
-		"user.id", "langfuse.user.id", "traceloop.association.properties.user_id", "ai.telemetry.metadata.userId",
-		"langsmith.metadata.user_id", "enduser.id", "gen_ai.user", "llm.user",
+	conversationKeys = [...]attrKey{kGenAIConversationID}
+	userKeys         = [...]attrKey{
+		kUserID, kLangfuseUserID, kTraceloopAssociationPropertiesUserID, kAITelemetryMetadataUserID,
+		kLangsmithMetadataUserID, kEnduserID, kGenAIUser, kLLMUser,
 	}
-	inputTokenKeys = [...]string{
-		"gen_ai.usage.input_tokens", "llm.token_count.prompt", "gen_ai.usage.prompt_tokens",
-		"ai.usage.inputTokens", "ai.usage.promptTokens",
+	inputTokenKeys = [...]attrKey{
+		kGenAIUsageInputTokens, kLLMTokenCountPrompt, kGenAIUsagePromptTokens,
+		kAIUsageInputTokens, kAIUsagePromptTokens,
 	}
-	outputTokenKeys = [...]string{
-		"gen_ai.usage.output_tokens", "llm.token_count.completion", "gen_ai.usage.completion_tokens",
-		"ai.usage.outputTokens", "ai.usage.completionTokens",
+	outputTokenKeys = [...]attrKey{
+		kGenAIUsageOutputTokens, kLLMTokenCountCompletion, kGenAIUsageCompletionTokens,
+		kAIUsageOutputTokens, kAIUsageCompletionTokens,
 	}
-	totalTokenKeys = [...]string{
-		"gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total", "ai.usage.totalTokens",
+	totalTokenKeys = [...]attrKey{
+		kGenAIUsageTotalTokens, kLLMUsageTotalTokens, kLLMTokenCountTotal, kAIUsageTotalTokens,
 	}
+	maxTokenKeys    = [...]attrKey{kGenAIRequestMaxTokens, kAISettingsMaxOutputTokens, kAISettingsMaxTokens}
+	environmentKeys = [...]attrKey{kDeploymentEnvironmentName, kDeploymentEnvironment}
+	agentNameKeys   = [...]attrKey{kGenAIAgentName, kAgentName, kAgentNameFlat}
 )
 
 // frameworkProviders are gen_ai.system values that name an agent framework,
@@ -88,27 +94,22 @@ func normaliseProvider(p string) string {
 	return p
 }
 
-// identString reads a name or id attribute: trimmed, and unquoted when the
-// SDK JSON-encoded it (MLflow writes "gpt-4o" with its quotes).
-func identString(m pcommon.Map, key string) string {
-	return strings.TrimSpace(unquoteJSON(strings.TrimSpace(attrString(m, key))))
-}
-
-// firstStr returns the first non-blank string attribute of keys.
-func firstStr(m pcommon.Map, keys []string) string {
-	for _, k := range keys {
-		if s := identString(m, k); s != "" {
-			return s
-		}
+// attrString returns a scalar attribute as text ("" when absent or structured).
+func attrString(m pcommon.Map, key string) string {
+	val, ok := m.Get(key)
+	if !ok {
+		return ""
 	}
-	return ""
+	return scalarText(val)
 }
 
 // spanProvider applies R10 to one span's own attributes.
 func spanProvider(v *spanView) string {
 	for _, k := range providerKeys {
-		if p := normaliseProvider(v.str(k)); p != "" {
-			return p
+		if raw := v.str(k); raw != "" {
+			if p := normaliseProvider(raw); p != "" {
+				return p
+			}
 		}
 	}
 	return ""
@@ -118,40 +119,113 @@ func spanProvider(v *spanView) string {
 // and its resource; content-derived fields are added by the caller.
 func (b *batch) baseMetadata(v *spanView, kind Kind) precogxapi.Metadata {
 	span := v.span
+	attrs, res := v.load(), &v.res.attrs
 	md := precogxapi.Metadata{
-		InteractionID:  interactionID(v.ref),
-		TraceID:        v.ref.TraceID.String(),
-		SpanID:         v.ref.SpanID.String(),
 		Kind:           kind.String(),
 		SpanName:       span.Name(),
-		Model:          firstStr(v.attrs, modelKeys[:]),
+		Model:          attrs.first(modelKeys[:]),
 		ModelProvider:  b.provider(v),
-		SessionID:      b.lookup(v, sessionKeys[:]),
-		ConversationID: b.lookup(v, conversationKeys[:]),
-		UserID:         b.lookup(v, userKeys[:]),
-		Environment:    firstStr(v.res.Attributes(), []string{"deployment.environment.name", "deployment.environment"}),
-		ServiceName:    attrString(v.res.Attributes(), "service.name"),
-		ServiceVersion: attrString(v.res.Attributes(), "service.version"),
+		Environment:    res.first(environmentKeys[:]),
+		ServiceName:    res.str(kServiceName),
+		ServiceVersion: res.str(kServiceVersion),
 		AgentName:      b.agentName(v),
 		Platform:       platformOpenTelemetry,
 	}
-	if !span.ParentSpanID().IsEmpty() {
-		md.ParentSpanID = span.ParentSpanID().String()
-	}
-	if start := span.StartTimestamp(); start != 0 {
-		md.Timestamp = start.AsTime().UTC().Format(timestampLayout)
-		if end := span.EndTimestamp(); end > start {
-			md.ResponseTimeMS = int64(end-start) / int64(time.Millisecond)
-		}
+	md.SessionID, md.ConversationID, md.UserID = b.lookupIDs(v)
+	setIDs(&md, v.ref, span)
+	if start, end := span.StartTimestamp(), span.EndTimestamp(); start != 0 && end > start {
+		md.ResponseTimeMS = int64(end-start) / int64(time.Millisecond)
 	}
 	md.InputTokens, md.OutputTokens, md.TokensUsed = tokens(v)
-	md.FinishReasons = finishReasons(v)
-	md.Temperature, md.MaxTokens = requestSettings(v)
+	var reasons [4]string
+	md.FinishReasons = b.out.strings(finishReasons(v, reasons[:0]))
+	temp, hasTemp, maxTokens := requestSettings(v)
+	if hasTemp {
+		md.Temperature = b.out.float(temp)
+	}
+	md.MaxTokens = maxTokens
 	if span.Status().Code() == ptrace.StatusCodeError {
 		md.Status = "error"
-		md.ErrorMessage = errorMessage(span)
+		md.ErrorMessage = errorMessage(v)
 	}
 	return md
+}
+
+// setIDs writes the interaction id, trace, span and parent span ids (lower
+// hex, "" when empty) and the start time of the span. They are slices of
+// one string: one allocation instead of six.
+func setIDs(md *precogxapi.Metadata, ref SpanRef, span ptrace.Span) {
+	var buf [32 + 1 + 16 + 16 + len(timestampLayout) + 8]byte
+	b := appendID(buf[:0], ref.TraceID[:])
+	traceEnd := len(b)
+	b = append(b, '-')
+	spanStart := len(b)
+	b = appendID(b, ref.SpanID[:])
+	spanEnd := len(b)
+	parent := span.ParentSpanID()
+	b = appendID(b, parent[:])
+	parentEnd := len(b)
+	if start := span.StartTimestamp(); start != 0 {
+		b = appendTimestamp(b, start.AsTime().UTC())
+	}
+	s := string(b)
+	md.InteractionID = s[:spanEnd]
+	md.TraceID = s[:traceEnd]
+	md.SpanID = s[spanStart:spanEnd]
+	md.ParentSpanID = s[spanEnd:parentEnd]
+	md.Timestamp = s[parentEnd:]
+}
+
+// appendTimestamp appends t (UTC) as time.Format with timestampLayout
+// does, written out by hand for the four-digit years of real spans.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, timestampLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if micros := t.Nanosecond() / 1000; micros != 0 { // truncated, trailing zeros dropped
+		b = append(b, '.')
+		digits := 6
+		for micros%10 == 0 {
+			micros /= 10
+			digits--
+		}
+		b = appendDigits(b, micros, digits)
+	}
+	return append(b, 'Z')
+}
+
+// appendDigits appends n zero-padded to width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	var buf [8]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, buf[:width]...)
+}
+
+// appendID appends an id in lower hex, nothing when it is all zeros (as
+// pcommon's String methods).
+func appendID(dst, id []byte) []byte {
+	for _, c := range id {
+		if c != 0 {
+			return hex.AppendEncode(dst, id)
+		}
+	}
+	return dst
 }
 
 // interactionID is stable across retries: trace id and span id in lower hex.
@@ -175,31 +249,47 @@ func (b *batch) provider(v *spanView) string {
 	return found
 }
 
-// lookup returns the first of keys on the span, then on its ancestors in the
-// batch, then on its resource (rules R7, R8).
-func (b *batch) lookup(v *spanView, keys []string) string {
-	var found string
+// lookupIDs applies R7 and R8: session, conversation and user ids are each
+// the first of their keys on the span, then on its ancestors in the batch
+// (nearest first), then on its resource. One walk serves the three.
+func (b *batch) lookupIDs(v *spanView) (session, conversation, user string) {
 	b.walkUp(v, func(a *spanView) bool {
-		found = firstStr(a.attrs, keys)
-		return found == ""
+		attrs := a.load()
+		if session == "" {
+			session = attrs.first(sessionKeys[:])
+		}
+		if conversation == "" {
+			conversation = attrs.first(conversationKeys[:])
+		}
+		if user == "" {
+			user = attrs.first(userKeys[:])
+		}
+		return session == "" || conversation == "" || user == ""
 	})
-	if found == "" {
-		found = firstStr(v.res.Attributes(), keys)
+	res := &v.res.attrs
+	if session == "" {
+		session = res.first(sessionKeys[:])
 	}
-	return found
+	if conversation == "" {
+		conversation = res.first(conversationKeys[:])
+	}
+	if user == "" {
+		user = res.first(userKeys[:])
+	}
+	return session, conversation, user
 }
 
 // ownAgentName applies the span-level keys of R6.
 func ownAgentName(v *spanView) string {
-	if s := firstStr(v.attrs, []string{"gen_ai.agent.name", "agent.name", "agent_name"}); s != "" {
+	if s := v.load().first(agentNameKeys[:]); s != "" {
 		return s
 	}
-	if v.str("traceloop.span.kind") == "agent" {
-		if s := identString(v.attrs, "traceloop.entity.name"); s != "" {
+	if v.str(kTraceloopSpanKind) == "agent" {
+		if s := v.ident(kTraceloopEntityName); s != "" {
 			return s
 		}
 	}
-	if s := identString(v.attrs, "ai.telemetry.functionId"); s != "" {
+	if s := v.ident(kAITelemetryFunctionID); s != "" {
 		return s
 	}
 	if v.kind == KindAgent {
@@ -228,10 +318,10 @@ func (b *batch) agentName(v *spanView) string {
 		return found == ""
 	})
 	if found == "" {
-		found = firstStr(v.res.Attributes(), []string{"gen_ai.main_agent.name"})
+		found = v.res.attrs.ident(kGenAIMainAgentName)
 	}
 	if found == "" {
-		found = firstStr(v.attrs, []string{"graph.node.name"})
+		found = v.ident(kGraphNodeName)
 	}
 	return found
 }
@@ -242,25 +332,28 @@ func tokens(v *spanView) (in, out, total int64) {
 	out = firstCount(v, outputTokenKeys[:])
 	total = firstCount(v, totalTokenKeys[:])
 	usage := [...]struct {
-		key                string
+		key                attrKey
 		in, out, totalName string
 	}{
-		{"langfuse.observation.usage_details", "input", "output", "total"},
-		{"mlflow.chat.tokenUsage", "input_tokens", "output_tokens", "total_tokens"},
+		{kLangfuseObservationUsageDetails, "input", "output", "total"},
+		{kMLflowChatTokenUsage, "input_tokens", "output_tokens", "total_tokens"},
 	}
 	for _, u := range usage {
-		m := v.decoded(u.key)
-		if m == nil {
+		if in != 0 && out != 0 && total != 0 {
+			break
+		}
+		m := v.decodedValue(u.key)
+		if m.isNil() {
 			continue
 		}
 		if in == 0 {
-			in = positive(field(m, u.in))
+			in = positive(m.field(u.in))
 		}
 		if out == 0 {
-			out = positive(field(m, u.out))
+			out = positive(m.field(u.out))
 		}
 		if total == 0 {
-			total = positive(field(m, u.totalName))
+			total = positive(m.field(u.totalName))
 		}
 	}
 	if total == 0 {
@@ -269,40 +362,61 @@ func tokens(v *spanView) (in, out, total int64) {
 	return in, out, total
 }
 
-func firstCount(v *spanView, keys []string) int64 {
+func firstCount(v *spanView, keys []attrKey) int64 {
+	attrs := v.load()
 	for _, k := range keys {
-		if n := positive(v.raw(k)); n > 0 {
-			return n
+		if val, ok := attrs.get(k); ok {
+			if n := positiveAttr(val); n > 0 {
+				return n
+			}
 		}
 	}
 	return 0
 }
 
-func positive(x any) int64 {
-	if n, ok := asInt(x); ok && n > 0 {
+// positiveAttr reads a positive count from an int, float or decimal
+// string attribute.
+func positiveAttr(v pcommon.Value) int64 {
+	var n int64
+	var ok bool
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		n, ok = v.Int(), true
+	case pcommon.ValueTypeDouble:
+		n, ok = floatToInt(v.Double())
+	case pcommon.ValueTypeStr:
+		n, ok = parseInt(strings.TrimSpace(v.Str()))
+	}
+	if ok && n > 0 {
 		return n
 	}
 	return 0
 }
 
-// finishReasons reads gen_ai.response.finish_reasons (string list, JSON
-// text or a single string), else OpenInference llm.finish_reason.
-func finishReasons(v *spanView) []string {
-	var out []string
-	switch t := v.decoded("gen_ai.response.finish_reasons").(type) {
-	case []any:
-		for _, e := range t {
-			if s := scalarString(e); s != "" {
+func positive(x value) int64 {
+	if n, ok := x.asInt(); ok && n > 0 {
+		return n
+	}
+	return 0
+}
+
+// finishReasons appends to out gen_ai.response.finish_reasons (string
+// list, JSON text or a single string), else OpenInference llm.finish_reason.
+func finishReasons(v *spanView, out []string) []string {
+	switch reasons := v.decodedValue(kGenAIResponseFinishReasons); reasons.kind() {
+	case vArray:
+		for e := reasons.first(); e.present(); e = e.next() {
+			if s := e.scalarString(); s != "" {
 				out = append(out, s)
 			}
 		}
-	case string:
-		if t != "" {
-			out = append(out, t)
+	case vString:
+		if s := reasons.str(); s != "" {
+			out = append(out, s)
 		}
 	}
 	if len(out) == 0 {
-		if s := v.str("llm.finish_reason"); s != "" {
+		if s := v.str(kLLMFinishReason); s != "" {
 			out = append(out, s)
 		}
 	}
@@ -312,34 +426,63 @@ func finishReasons(v *spanView) []string {
 // requestSettings reads temperature and max tokens from gen_ai.request.*,
 // OpenInference llm.invocation_parameters, Vercel ai.settings.* and Langfuse
 // model parameters.
-func requestSettings(v *spanView) (*float64, int64) {
-	params := []any{v.decoded("llm.invocation_parameters"), v.decoded("langfuse.observation.model.parameters")}
-	var temp *float64
-	if f, ok := asFloat(v.raw("gen_ai.request.temperature")); ok {
-		temp = &f
-	} else if f, ok := asFloat(v.raw("ai.settings.temperature")); ok {
-		temp = &f
-	} else {
-		for _, p := range params {
-			if f, ok := asFloat(field(p, "temperature")); ok {
-				temp = &f
-				break
+func requestSettings(v *spanView) (temp float64, hasTemp bool, maxTokens int64) {
+	attrs := v.load()
+	var params [2]value
+	for i, k := range [...]attrKey{kLLMInvocationParameters, kLangfuseObservationModelParameters} {
+		if _, ok := attrs.get(k); ok {
+			params[i] = v.decodedValue(k)
+		}
+	}
+	if temp, hasTemp = floatAttr(attrs, kGenAIRequestTemperature); !hasTemp {
+		if temp, hasTemp = floatAttr(attrs, kAISettingsTemperature); !hasTemp {
+			for _, p := range params {
+				if temp, hasTemp = p.field("temperature").asFloat(); hasTemp {
+					break
+				}
 			}
 		}
 	}
-	maxTokens := firstCount(v, []string{"gen_ai.request.max_tokens", "ai.settings.maxOutputTokens", "ai.settings.maxTokens"})
+	maxTokens = firstCount(v, maxTokenKeys[:])
 	for _, p := range params {
 		if maxTokens > 0 {
 			break
 		}
-		maxTokens = positive(firstField(p, "max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens"))
+		maxTokens = positive(p.firstField("max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens"))
 	}
-	return temp, maxTokens
+	return temp, hasTemp, maxTokens
+}
+
+// floatAttr reads a finite float from an int, float or decimal string attribute.
+func floatAttr(attrs *attrSet, k attrKey) (float64, bool) {
+	v, ok := attrs.get(k)
+	if !ok {
+		return 0, false
+	}
+	var f float64
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		f = float64(v.Int())
+	case pcommon.ValueTypeDouble:
+		f = v.Double()
+	case pcommon.ValueTypeStr:
+		var err error
+		if f, err = strconv.ParseFloat(strings.TrimSpace(v.Str()), 64); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
 }
 
 // errorMessage is the status message, else the exception event's message,
 // else error.type.
-func errorMessage(span ptrace.Span) string {
+func errorMessage(v *spanView) string {
+	span := v.span
 	if msg := span.Status().Message(); msg != "" {
 		return msg
 	}
@@ -351,7 +494,7 @@ func errorMessage(span ptrace.Span) string {
 			}
 		}
 	}
-	return attrString(span.Attributes(), "error.type")
+	return v.str(kErrorType)
 }
 
 // enrich fills the fields of md that are empty from a merged wrapper's metadata.

@@ -8,49 +8,49 @@ import (
 // toolExecution is what a tool-execution span recorded (rule R5).
 type toolExecution struct {
 	id, name   string
-	args       any
-	result     any
+	args       value
+	result     value
 	convention string
 }
 
 // toolIOKeys lists, in R5 precedence, where each convention puts the
 // arguments and the result of a tool execution. Schemas (tool.parameters,
 // tool.json_schema) are never read as arguments.
-var toolIOKeys = [...]struct{ args, result, convention string }{
-	{"gen_ai.tool.call.arguments", "gen_ai.tool.call.result", convOTel},
-	{"input.value", "output.value", convOpenInference},
-	{"ai.toolCall.args", "ai.toolCall.result", convVercel},
-	{"ai.toolCall.input", "ai.toolCall.output", convVercel},
-	{"tool_arguments", "tool_response", convPydantic},
-	{"spring.ai.tool.call.arguments", "spring.ai.tool.call.result", convSpringAI},
-	{"gcp.vertex.agent.tool_call_args", "gcp.vertex.agent.tool_response", convADK},
-	{"traceloop.entity.input", "traceloop.entity.output", convOpenLLMetry},
-	{"langfuse.observation.input", "langfuse.observation.output", convLangfuse},
-	{"mlflow.spanInputs", "mlflow.spanOutputs", convMLflow},
-	{"gen_ai.prompt", "gen_ai.completion", convLangSmith},
+var toolIOKeys = [...]struct {
+	args, result attrKey
+	convention   string
+}{
+	{kGenAIToolCallArguments, kGenAIToolCallResult, convOTel},
+	{kInputValue, kOutputValue, convOpenInference},
+	{kAIToolCallArgs, kAIToolCallResult, convVercel},
+	{kAIToolCallInput, kAIToolCallOutput, convVercel},
+	{kToolArguments, kToolResponse, convPydantic},
+	{kSpringAIToolCallArguments, kSpringAIToolCallResult, convSpringAI},
+	{kGCPVertexAgentToolCallArgs, kGCPVertexAgentToolResponse, convADK},
+	{kTraceloopEntityInput, kTraceloopEntityOutput, convOpenLLMetry},
+	{kLangfuseObservationInput, kLangfuseObservationOutput, convLangfuse},
+	{kMLflowSpanInputs, kMLflowSpanOutputs, convMLflow},
+	{kGenAIPrompt, kGenAICompletion, convLangSmith},
 }
+
+var (
+	toolNameKeys = [...]attrKey{kGenAIToolName, kToolName, kAIToolCallName, kSpringAIToolDefinitionName, kTraceloopEntityName}
+	toolIDKeys   = [...]attrKey{kGenAIToolCallID, kToolID, kToolCallID, kAIToolCallID, kSpringAIToolCallID}
+)
 
 // extractTool reads a tool-execution span.
 func extractTool(v *spanView) toolExecution {
 	var t toolExecution
-	for _, k := range [...]string{"gen_ai.tool.name", "tool.name", "ai.toolCall.name", "spring.ai.tool.definition.name", "traceloop.entity.name"} {
-		if t.name = identString(v.attrs, k); t.name != "" {
-			break
-		}
-	}
-	if t.name == "" {
+	attrs := v.load()
+	if t.name = attrs.first(toolNameKeys[:]); t.name == "" {
 		t.name = toolNameFromSpanName(v.span.Name())
 	}
-	for _, k := range [...]string{"gen_ai.tool.call.id", "tool.id", "tool_call.id", "ai.toolCall.id", "spring.ai.tool.call.id"} {
-		if t.id = identString(v.attrs, k); t.id != "" {
-			break
-		}
-	}
+	t.id = attrs.first(toolIDKeys[:])
 	for _, io := range toolIOKeys {
-		if t.args == nil {
-			if a := v.raw(io.args); a != nil {
+		if t.args.isNil() {
+			if a := v.raw(io.args); !a.isNil() {
 				t.args = a
-				if io.args == "traceloop.entity.input" {
+				if io.args == kTraceloopEntityInput {
 					t.args = traceloopToolArgs(a)
 				}
 				if t.convention == "" {
@@ -58,8 +58,8 @@ func extractTool(v *spanView) toolExecution {
 				}
 			}
 		}
-		if t.result == nil {
-			if r := v.raw(io.result); r != nil {
+		if t.result.isNil() {
+			if r := v.raw(io.result); !r.isNil() {
 				t.result = r
 				if t.convention == "" {
 					t.convention = io.convention
@@ -67,12 +67,12 @@ func extractTool(v *spanView) toolExecution {
 			}
 		}
 	}
-	if t.args == nil || t.result == nil {
+	if t.args.isNil() || t.result.isNil() {
 		toolFromEvents(v, &t)
 	}
 	if t.convention == "" {
 		t.convention = convOTel
-		if v.has("spring.ai.kind") {
+		if v.has(kSpringAIKind) {
 			t.convention = convSpringAI
 		}
 	}
@@ -92,80 +92,87 @@ func toolNameFromSpanName(name string) string {
 
 // traceloopToolArgs turns a recorded call {"args": [...], "kwargs": {...}}
 // into the keyword arguments when there are no positional ones.
-func traceloopToolArgs(a any) any {
-	s, ok := a.(string)
-	if !ok {
+func traceloopToolArgs(a value) value {
+	if !a.isString() {
 		return a
 	}
-	m, ok := decodeString(s).(map[string]any)
-	if !ok {
+	m := a.t.decodeString(a.str())
+	if !m.isObject() {
 		return a
 	}
-	args, _ := m["args"].([]any)
-	if kwargs, ok := m["kwargs"].(map[string]any); ok && len(args) == 0 {
+	args := m.field("args")
+	if kwargs := m.field("kwargs"); kwargs.isObject() && (!args.isArray() || args.len() == 0) {
 		return kwargs
 	}
 	return a
 }
 
-// encodeParams renders tool arguments as the JSON object PrecogX expects: a
-// JSON-object string is used as is, a JSON-string literal is unwrapped once,
-// anything else is wrapped as {"value": ...} (a JSON-array string decoded
-// first); absent arguments are {}.
-func encodeParams(v any) json.RawMessage {
-	switch t := v.(type) {
-	case nil:
-		return json.RawMessage("{}")
-	case string:
-		s := strings.TrimSpace(strings.ToValidUTF8(t, "\uFFFD"))
+// appendParams appends tool arguments as the JSON object PrecogX expects:
+// a JSON-object string is used as is, a JSON-string literal is unwrapped
+// once, anything else is wrapped as {"value": ...} (a JSON-array string
+// decoded first); absent arguments are {}.
+func appendParams(dst []byte, v value) []byte {
+	switch v.kind() {
+	case vNull:
+		return append(dst, "{}"...)
+	case vString:
+		s := strings.TrimSpace(strings.ToValidUTF8(v.str(), "\uFFFD"))
 		if s == "" {
-			return json.RawMessage("{}")
+			return append(dst, "{}"...)
 		}
-		if s[0] == '{' && json.Valid([]byte(s)) && !nestingExceeds(s, maxDepth) {
-			return json.RawMessage(s)
-		}
-		if s[0] == '"' || s[0] == '[' {
-			switch inner, _ := decodeJSON(s); x := inner.(type) {
-			case string:
-				return encodeParams(x)
-			case []any:
-				return wrapParams(x)
+		switch s[0] {
+		case '{':
+			mark := len(v.t.nodes)
+			_, ok := v.t.parseJSON(s) // valid, and within the nesting bound
+			v.t.nodes = v.t.nodes[:mark]
+			if ok {
+				return append(dst, s...)
+			}
+		case '"', '[':
+			switch inner, _ := v.t.decodeJSON(s); inner.kind() {
+			case vString:
+				return appendParams(dst, inner)
+			case vArray:
+				return appendWrapped(dst, inner)
 			}
 		}
-		return wrapParams(t)
-	case map[string]any:
-		if s := compactJSON(t); s != "" {
-			return json.RawMessage(s)
+		return appendWrapped(dst, v)
+	case vObject:
+		if b, ok := appendValue(dst, v, 0); ok {
+			return b
 		}
 	}
-	return wrapParams(v)
+	return appendWrapped(dst, v)
 }
 
-func wrapParams(v any) json.RawMessage {
-	s := compactJSON(map[string]any{"value": v})
-	if s == "" {
-		return json.RawMessage("{}")
+// appendWrapped appends {"value": v}, or {} when v cannot be encoded.
+func appendWrapped(dst []byte, v value) []byte {
+	b, ok := appendValue(append(dst, `{"value":`...), v, 0)
+	if !ok {
+		return append(dst, "{}"...)
 	}
-	return json.RawMessage(s)
+	return append(b, '}')
 }
+
+// encodeParams returns the parameters of appendParams on their own.
+func encodeParams(v value) json.RawMessage { return appendParams(nil, v) }
 
 // resultString renders a tool result: strings as they are (a JSON string
 // literal unwrapped), anything else JSON-encoded.
-func resultString(v any) string {
-	switch t := v.(type) {
-	case nil:
+func resultString(v value) string {
+	switch v.kind() {
+	case vNull:
 		return ""
-	case string:
-		if strings.HasPrefix(strings.TrimSpace(t), `"`) {
-			if inner, ok := decodeJSON(t); ok {
-				if s, ok := inner.(string); ok {
-					return s
-				}
+	case vString:
+		s := v.str()
+		if strings.HasPrefix(strings.TrimSpace(s), `"`) {
+			if inner, ok := v.t.decodeJSON(s); ok && inner.isString() {
+				return inner.str()
 			}
 		}
-		return t
+		return s
 	}
-	return asText(v)
+	return v.asText()
 }
 
 // toolFromEvents reads the span events of Strands tool spans: per-message
@@ -178,31 +185,33 @@ func toolFromEvents(v *spanView, t *toolExecution) {
 		attrs := ev.Attributes()
 		switch ev.Name() {
 		case "gen_ai.tool.message":
-			if val, ok := attrs.Get("content"); ok && t.args == nil {
-				t.args = toAny(val, 0)
+			if val, ok := attrs.Get("content"); ok && t.args.isNil() {
+				t.args = v.t.fromPdata(val, 0)
 			}
 		case eventChoice:
-			if val, ok := attrs.Get("message"); ok && t.result == nil {
-				t.result = resultValue(decodedAny(val))
+			if val, ok := attrs.Get("message"); ok && t.result.isNil() {
+				t.result = resultValue(v.t.decoded(val))
 			}
 		case eventOperationDetails:
-			c := otelMessages(attrs)
+			var set attrSet
+			set.reset(attrs, v.t)
+			c := otelMessages(v.t, &set)
 			for _, m := range c.input {
-				if len(m.calls) > 0 && t.args == nil {
-					t.args = m.calls[0].args
+				if m.calls.n > 0 && t.args.isNil() {
+					t.args = m.calls.at(0).args
 				}
 			}
 			for _, m := range c.output {
-				if len(m.results) > 0 && t.result == nil {
-					t.result = m.results[0].result
-				} else if len(m.text) > 0 && t.result == nil {
-					t.result = strings.Join(m.text, "\n")
+				if m.results.n > 0 && t.result.isNil() {
+					t.result = m.results.at(0).result
+				} else if m.text.n > 0 && t.result.isNil() {
+					t.result = v.t.newString(joinTexts(&m.text))
 				}
 			}
 		default:
 			continue
 		}
-		if t.convention == "" && (t.args != nil || t.result != nil) {
+		if t.convention == "" && (!t.args.isNil() || !t.result.isNil()) {
 			t.convention = convOTel
 			if v.isStrands() {
 				t.convention = convStrands

@@ -74,14 +74,16 @@ func truncate(in *precogxapi.Interaction, max int) {
 	capField("system_prompt", &md.SystemPrompt)
 	for i := range in.ToolCalls {
 		tc := &in.ToolCalls[i]
-		prefix := "tool_calls[" + strconv.Itoa(i) + "]."
+		prefix := func() string { return "tool_calls[" + strconv.Itoa(i) + "]." }
 		if len(tc.Parameters) > max {
 			b, err := json.Marshal(map[string]string{"truncated": cut(string(tc.Parameters), max)})
 			if err == nil {
 				tc.Parameters = b
-				md.Truncated = append(md.Truncated, prefix+"parameters")
+				md.Truncated = append(md.Truncated, prefix()+"parameters")
 			}
 		}
-		capField(prefix+"result", &tc.Result)
+		if len(tc.Result) > max {
+			capField(prefix()+"result", &tc.Result)
+		}
 	}
 }
