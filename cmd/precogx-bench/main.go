@@ -32,6 +32,7 @@ type options struct {
 	pipelineTime   time.Duration
 	burstRate      int
 	burst          time.Duration
+	burstLatency   time.Duration
 	senders        int
 }
 
@@ -49,7 +50,8 @@ func main() {
 	flag.DurationVar(&o.window, "window", 30*time.Second, "measured window of each load run")
 	flag.DurationVar(&o.pipelineTime, "pipeline", 5*time.Second, "time inside each in-process pipeline")
 	flag.IntVar(&o.burstRate, "burst-rate", 100000, "offered load of the burst (10x the 10k target), spans per second")
-	flag.DurationVar(&o.burst, "burst", 10*time.Second, "duration of the burst")
+	flag.DurationVar(&o.burst, "burst", 20*time.Second, "duration of the burst")
+	flag.DurationVar(&o.burstLatency, "burst-latency", time.Second, "PrecogX's answer delay during the burst, so the exporter's queue fills")
 	flag.IntVar(&o.senders, "senders", 8, "concurrent requests of the load generator")
 	flag.Parse()
 	for _, r := range strings.Split(rates, ",") {
@@ -112,8 +114,10 @@ func run(ctx context.Context, o options) error {
 			rep.loads = append(rep.loads, res)
 		}
 	}
-	log.Printf("collector, precogx pipeline, burst of %d spans/s for %s", o.burstRate, o.burst)
-	burst, err := loadbench.RunLoad(ctx, o.collector, pipelines[0], w, o.burstRate, o.warmup, o.burst, 4*o.senders)
+	log.Printf("collector, precogx pipeline, burst of %d spans/s for %s with PrecogX answering after %s", o.burstRate, o.burst, o.burstLatency)
+	slow := pipelines[0]
+	slow.SinkLatency = o.burstLatency
+	burst, err := loadbench.RunLoad(ctx, o.collector, slow, w, o.burstRate, o.warmup, o.burst, 4*o.senders)
 	if err != nil {
 		return fmt.Errorf("burst: %w", err)
 	}

@@ -127,7 +127,7 @@ func (r *report) targets(p printer) {
 	}
 	if r.burst != nil {
 		bounded, detail := burstBounded(r.burst)
-		p("| Memory bounded under a 10x burst | %s | %s |", detail, yesNo(bounded))
+		p("| Memory bounded under a 10x burst (PrecogX slow, so the exporter's queue fills) | %s | %s |", detail, yesNo(bounded))
 	}
 	p("")
 }
@@ -145,7 +145,7 @@ func burstBounded(r *loadbench.LoadResult) (bool, string) {
 	early := slices.Max(r.RSS[:2*n/3])
 	late := slices.Max(r.RSS[2*n/3:])
 	ok := float64(late) <= 1.1*float64(early)
-	return ok, fmt.Sprintf("%d spans/s offered for %s: %.0f spans/s accepted, %d refused; RSS peak %s, max %s in the first two thirds and %s in the last third (levelled off: %s)",
+	return ok, fmt.Sprintf("%d spans/s offered for %s: %.0f spans/s accepted, %d spans refused; RSS peak %s, max %s in the first two thirds and %s in the last third (levelled off: %s)",
 		r.Rate, r.Window.Round(time.Second), r.AchievedRate(), r.Refused, mib(r.PeakRSS), mib(early), mib(late), map[bool]string{true: "yes", false: "no"}[ok])
 }
 
@@ -303,8 +303,10 @@ func (r *report) loadTables(p printer) {
 		p("### Burst")
 		p("")
 		_, detail := burstBounded(b)
-		p("The precogx pipeline with %d spans/s offered (10x the 10k target) by %d concurrent senders for %s: %s. CPU %.0f%% of one core.",
-			b.Rate, 4*r.senders, b.Window.Round(time.Second), detail, b.CPUPercent())
+		p("The precogx pipeline, %d concurrent senders, while the local PrecogX server answers every request after %s: the exporter",
+			4*r.senders, r.burstLatency)
+		p("falls behind, its sending queue fills and the receiver refuses what does not fit. %s. CPU %.0f%% of one core.", detail, b.CPUPercent())
+		p("(The generator, the sinks and the collector share the machine's cores, so the collector gets what they leave.)")
 		var samples []string
 		for _, s := range b.RSS {
 			samples = append(samples, fmt.Sprintf("%.0f", float64(s)/(1<<20)))

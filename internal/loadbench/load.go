@@ -23,6 +23,9 @@ type Pipeline struct {
 	Config string // collector configuration file
 	// PrecogX selects the sink: the local PrecogX server (true) or an OTLP sink.
 	PrecogX bool
+	// SinkLatency delays every answer of the PrecogX server: a slow PrecogX
+	// makes the exporter fall behind, so its queue fills.
+	SinkLatency time.Duration
 }
 
 // LoadResult is one run of the collector at one rate.
@@ -118,6 +121,7 @@ func startSink(p Pipeline) (env []string, delivered func() int64, stop func(), e
 		srv, err := localserver.New(localserver.Config{
 			Keys:               []localserver.KeyConfig{{Key: benchAPIKey, Name: "bench", Plan: localserver.PlanEnterprise}},
 			RetainInteractions: -1,
+			Faults:             localserver.Faults{Latency: p.SinkLatency},
 		})
 		if err != nil {
 			return nil, nil, nil, err
