@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/precogxai/precogx-otel/internal/jsonw"
 	"github.com/precogxai/precogx-otel/internal/precogxapi"
 )
 
@@ -163,11 +163,11 @@ func encodedSizeHint(in *precogxapi.Interaction) int {
 func appendInteraction(dst []byte, in *precogxapi.Interaction) ([]byte, error) {
 	start := len(dst)
 	b := append(dst, `{"agent_id":`...)
-	b = appendString(b, in.AgentID)
+	b = jsonw.AppendString(b, in.AgentID)
 	b = append(b, `,"prompt":`...)
-	b = appendString(b, in.Prompt)
+	b = jsonw.AppendString(b, in.Prompt)
 	b = append(b, `,"response":`...)
-	b = appendString(b, in.Response)
+	b = jsonw.AppendString(b, in.Response)
 	if len(in.ToolCalls) > 0 {
 		b = append(b, `,"tool_calls":[`...)
 		for i := range in.ToolCalls {
@@ -176,21 +176,21 @@ func appendInteraction(dst []byte, in *precogxapi.Interaction) ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"tool_name":`...)
-			b = appendString(b, tc.ToolName)
+			b = jsonw.AppendString(b, tc.ToolName)
 			b = append(b, `,"parameters":`...)
 			var err error
 			if b, err = appendRaw(b, tc.Parameters); err != nil {
 				return dst[:start], err
 			}
 			b = append(b, `,"result":`...)
-			b = appendString(b, tc.Result)
+			b = jsonw.AppendString(b, tc.Result)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	if in.ChainOfThought != "" {
 		b = append(b, `,"chain_of_thought":`...)
-		b = appendString(b, in.ChainOfThought)
+		b = jsonw.AppendString(b, in.ChainOfThought)
 	}
 	b = append(b, `,"metadata":`...)
 	b, err := appendMetadata(b, &in.Metadata)
@@ -215,7 +215,7 @@ func appendMetadata(b []byte, md *precogxapi.Metadata) ([]byte, error) {
 	str := func(name, v string) {
 		if v != "" {
 			key(name)
-			b = appendString(b, v)
+			b = jsonw.AppendString(b, v)
 		}
 	}
 	num := func(name string, v int64) {
@@ -232,14 +232,14 @@ func appendMetadata(b []byte, md *precogxapi.Metadata) ([]byte, error) {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendString(b, s)
+				b = jsonw.AppendString(b, s)
 			}
 			b = append(b, ']')
 		}
 	}
 	str("timestamp", md.Timestamp)
 	key("interaction_id")
-	b = appendString(b, md.InteractionID)
+	b = jsonw.AppendString(b, md.InteractionID)
 	str("trace_id", md.TraceID)
 	str("span_id", md.SpanID)
 	str("parent_span_id", md.ParentSpanID)
@@ -306,91 +306,4 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 		}
 	}
 	return b, nil
-}
-
-// load64 reads eight bytes as a little-endian word (one load once the
-// compiler has seen the length).
-func load64(s string) uint64 {
-	s = s[:8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-const (
-	hexDigits = "0123456789abcdef"
-	lsb       = 0x0101010101010101
-	msb       = 0x8080808080808080
-)
-
-// appendString writes s as a JSON string the way encoding/json does
-// without HTML escaping: quote, backslash and control characters escaped,
-// invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	// In valid UTF-8 (what the conversion hands over) the only multi-byte
-	// sequences to escape start with 0xE2; the bytes of other characters
-	// are copied in bulk with the ASCII around them.
-	high := uint64(msb)
-	if utf8.ValidString(s) {
-		high = 0
-	}
-	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) {
-			w := load64(s[i : i+8])
-			q, bs, e2 := w^(lsb*'"'), w^(lsb*'\\'), w^(lsb*0xE2)
-			if ((q-lsb)&^q|(bs-lsb)&^bs|(e2-lsb)&^e2|(w-lsb*' ')&^w|w&high)&msb != 0 {
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			if high == 0 && c != 0xE2 {
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-				start = i + size
-			case r == '\u2028' || r == '\u2029':
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-				start = i + size
-			}
-			i += size
-			continue
-		}
-		if c >= ' ' && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/precogxai/precogx-otel/internal/jsonw"
 )
 
 // The JSON writer for values of the tree. Its output is byte for byte what
@@ -37,7 +38,7 @@ func appendValue(dst []byte, v value, depth int) ([]byte, bool) {
 	case vFloat:
 		return appendFloat(dst, math.Float64frombits(v.node().num))
 	case vString:
-		return appendJSONString(dst, v.str()), true
+		return jsonw.AppendString(dst, v.str()), true
 	case vArray:
 		dst = append(dst, '[')
 		for e := v.first(); e.present(); e = e.next() {
@@ -78,7 +79,7 @@ func appendObject(dst []byte, v value, depth int) ([]byte, bool) {
 			dst = append(dst, ',')
 		}
 		wrote = true
-		dst = appendJSONString(dst, t.nodes[m].key)
+		dst = jsonw.AppendString(dst, t.nodes[m].key)
 		dst = append(dst, ':')
 		var ok bool
 		if dst, ok = appendValue(dst, t.val(m), depth+1); !ok {
@@ -105,69 +106,4 @@ func appendFloat(dst []byte, f float64) ([]byte, bool) {
 		}
 	}
 	return dst, true
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString writes s as a JSON string the way encoding/json does
-// without HTML escaping: quote, backslash and control characters escaped,
-// invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start, i := 0, 0
-	for i < len(s) {
-		// Skip eight plain ASCII bytes at a time.
-		for i+8 <= len(s) {
-			w := load64(s, i)
-			q, bs := w^quote, w^bslsh
-			if (q-lsb)&^q&msb|(bs-lsb)&^bs&msb|(w-space)&^w&msb|w&msb != 0 {
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				start = i + size
-			case r == '\u2028' || r == '\u2029':
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-				start = i + size
-			}
-			i += size
-			continue
-		}
-		if c >= ' ' && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
