@@ -416,7 +416,9 @@ func readPart(p value, msg *message, depth int) {
 		}
 	case "tool_call_response", "tool-result", "tool_result", "function_call_output", "function_response":
 		msg.results.add(toolResult{
-			id:     m.fieldString("id", "toolCallId", "tool_use_id", "call_id", "tool_call_id"),
+			// OpenAI Responses items carry their own id ("fco_...") beside the
+			// call_id the call and its output share: call_id first.
+			id:     m.fieldString("call_id", "id", "toolCallId", "tool_use_id", "tool_call_id"),
 			result: resultValue(m.firstField("response", "result", "output", "content")),
 		})
 	case "image_url", "image", "input_image", "blob", "uri", "file", "audio", "input_audio", "document", "media":
@@ -502,7 +504,7 @@ func parseToolCall(m value) (toolCall, bool) {
 		fn = value{}
 	}
 	call := toolCall{
-		id:   m.fieldString("id", "toolCallId", "call_id", "toolUseId", "tool_call_id"),
+		id:   m.fieldString("call_id", "id", "toolCallId", "toolUseId", "tool_call_id"), // call_id: see toolResult
 		name: m.fieldString("name", "toolName"),
 		args: m.firstField("arguments", "args", "input", "parameters"),
 	}
