@@ -32,9 +32,14 @@ type batch struct {
 	entries []*draft
 	draftOf map[SpanRef]*draft
 	fedBack map[callKey]string // tool results fed back to models, by call id
-	byID    map[callKey]*draftCall
-	owner   map[*draftCall]*draft
-	batchOf map[string]int
+	// agentFedBack holds the same results by agent and call id: an SDK
+	// instrumented alone (no agent span) records each model call as its own
+	// trace, so a call and the result fed back in the next call meet only
+	// here. Provider call ids are unique, so the match is safe.
+	agentFedBack map[agentCallKey]string
+	byID         map[callKey]*draftCall
+	owner        map[*draftCall]*draft
+	batchOf      map[string]int
 
 	out outSlabs
 }
@@ -42,7 +47,7 @@ type batch struct {
 var batchPool = sync.Pool{New: func() any {
 	return &batch{
 		byRef: map[SpanRef]*spanView{}, children: map[SpanRef][]*spanView{}, draftOf: map[SpanRef]*draft{},
-		fedBack: map[callKey]string{}, byID: map[callKey]*draftCall{}, owner: map[*draftCall]*draft{},
+		fedBack: map[callKey]string{}, agentFedBack: map[agentCallKey]string{}, byID: map[callKey]*draftCall{}, owner: map[*draftCall]*draft{},
 		batchOf: map[string]int{},
 	}
 }}
@@ -114,13 +119,14 @@ func (b *batch) release() {
 	clear(b.children)
 	clear(b.draftOf)
 	clear(b.fedBack)
+	clear(b.agentFedBack)
 	clear(b.byID)
 	clear(b.owner)
 	clear(b.batchOf)
 	*b = batch{
 		views: b.views[:0], slab: b.slab[:0], resources: b.resources[:0], drafts: b.drafts,
 		calls: b.calls, entries: b.entries[:0],
-		byRef: b.byRef, children: b.children, draftOf: b.draftOf, fedBack: b.fedBack, byID: b.byID,
+		byRef: b.byRef, children: b.children, draftOf: b.draftOf, fedBack: b.fedBack, agentFedBack: b.agentFedBack, byID: b.byID,
 		owner: b.owner, batchOf: b.batchOf,
 	}
 	batchPool.Put(b)
@@ -226,6 +232,12 @@ type callKey struct {
 	id    string
 }
 
+// agentCallKey finds a tool call by its id among one agent's traces.
+type agentCallKey struct {
+	agent string
+	id    string
+}
+
 // convert implements Convert.
 func convert(td ptrace.Traces, opts Options) Result {
 	b := newBatch(td)
@@ -260,6 +272,9 @@ func convert(td ptrace.Traces, opts Options) Result {
 		for i := range d.calls.n {
 			if c := d.calls.at(i); !c.hasResult && c.id != "" {
 				c.result, c.hasResult = b.fedBack[callKey{d.view.ref.TraceID, c.id}]
+				if !c.hasResult {
+					c.result, c.hasResult = b.agentFedBack[agentCallKey{d.view.agentID, c.id}]
+				}
 			}
 		}
 	}
@@ -340,7 +355,11 @@ func (b *batch) newDraft(v *spanView) *draft {
 			r := m.results.at(i)
 			key := callKey{v.ref.TraceID, r.id}
 			if _, seen := b.fedBack[key]; r.id != "" && !r.result.isNil() && !seen {
-				b.fedBack[key] = resultString(r.result)
+				res := resultString(r.result)
+				b.fedBack[key] = res
+				if ak := (agentCallKey{v.agentID, r.id}); b.agentFedBack[ak] == "" {
+					b.agentFedBack[ak] = res
+				}
 			}
 		}
 	}
