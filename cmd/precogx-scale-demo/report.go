@@ -71,11 +71,15 @@ func printReport(out io.Writer, s sent, f figures) {
 	fmt.Fprintln(out)
 
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "agent\tsent as\tgateway\tinteractions sent\tdelivered\tdropped: plan limit\tnot delivered")
-	var sumDue, sumDelivered, sumLimited, sumMissing int64
+	fmt.Fprintln(tw, "agent\tsent as\tgateway\tinteractions sent\tdelivered\tdropped: plan limit\tnot delivered\textra")
+	var sumDue, sumDelivered, sumLimited, sumMissing, sumExtra int64
 	for _, agent := range slices.Sorted(maps.Keys(s.due)) {
 		due := int64(s.due[agent])
-		delivered := f.stats.Agents[agent].Accepted
+		// A restart can split a trace: an agent or tool span that reaches a
+		// gateway apart from its model call becomes an interaction of its
+		// own. Such extras are shown, never counted against what is missing.
+		accepted := f.stats.Agents[agent].Accepted
+		delivered, extra := min(accepted, due), max(accepted-due, 0)
 		limited := int64(0)
 		for _, g := range f.gateways {
 			limited += int64(g.metrics.Sum("otelcol_exporter_precogx_agent_limit_dropped", fmt.Sprintf("agent_id=%q", agent)))
@@ -85,26 +89,30 @@ func printReport(out io.Writer, s sent, f figures) {
 		if gw == "" {
 			gw = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", agent, s.source[agent], gw, due, delivered, limited, missing)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", agent, s.source[agent], gw, due, delivered, limited, missing, extra)
 		sumDue += due
 		sumDelivered += delivered
 		sumLimited += limited
 		sumMissing += missing
+		sumExtra += extra
 	}
-	fmt.Fprintf(tw, "total\t\t\t%d\t%d\t%d\t%d\n", sumDue, sumDelivered, sumLimited, sumMissing)
+	fmt.Fprintf(tw, "total\t\t\t%d\t%d\t%d\t%d\t%d\n", sumDue, sumDelivered, sumLimited, sumMissing, sumExtra)
 	_ = tw.Flush()
 
 	var droppedAll float64
 	for _, n := range dropped {
 		droppedAll += n
 	}
-	lost := max(sumDue-f.stats.Totals.Accepted-int64(droppedAll), 0)
+	lost := max(sumDue-sumDelivered-int64(droppedAll), 0)
 	fmt.Fprintf(out, "\nAgent tier: %.0f spans and %.0f log records received, %.0f spans and %.0f log records sent on to the gateways.\n",
 		f.agentTier.Sum("otelcol_receiver_accepted_spans"), f.agentTier.Sum("otelcol_receiver_accepted_log_records"),
 		f.agentTier.Sum("otelcol_exporter_sent_spans", `exporter="load_balancing"`),
 		f.agentTier.Sum("otelcol_exporter_sent_log_records", `exporter="load_balancing"`))
 	fmt.Fprintf(out, "Totals: %d interactions sent by the agents, %d delivered once, %d duplicates, %.0f dropped by the gateways with a reason (%s), %d lost.\n",
-		sumDue, f.stats.Totals.Accepted, f.stats.Totals.Duplicates, droppedAll, formatReasons(dropped), lost)
+		sumDue, sumDelivered, f.stats.Totals.Duplicates, droppedAll, formatReasons(dropped), lost)
+	if sumExtra > 0 {
+		fmt.Fprintf(out, "Extra: %d interactions of agent or tool spans that a restart separated from their model call (see RELIABILITY.md, known limits).\n", sumExtra)
+	}
 	for _, agent := range slices.Sorted(maps.Keys(f.servedBy)) {
 		if gws := f.servedBy[agent]; len(gws) > 1 {
 			fmt.Fprintf(out, "Routing: agent %s was served by %d gateways (%s); its plan-limit and join state were split.\n", agent, len(gws), strings.Join(gws, ", "))
