@@ -103,7 +103,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "▶ sending to the PrecogX API at %s (key from PRECOGX_API_KEY)\n", endpoint)
 	}
 
-	ports, err := freePorts(3)
+	ports, err := testbed.FreePorts(3)
 	if err != nil {
 		return err
 	}
@@ -157,24 +157,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "\nEvery interaction the stand-in accepted: %s\n", jsonl)
 	}
 	return nil
-}
-
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for len(ports) < n {
-		p, err := testbed.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		dup := false
-		for _, q := range ports {
-			dup = dup || q == p
-		}
-		if !dup {
-			ports = append(ports, p)
-		}
-	}
-	return ports, nil
 }
 
 func serverProgress(s *localserver.Server) string {

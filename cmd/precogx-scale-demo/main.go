@@ -23,6 +23,7 @@ import (
 
 	"github.com/precogxai/precogx-otel/internal/agentsim"
 	"github.com/precogxai/precogx-otel/internal/localserver"
+	"github.com/precogxai/precogx-otel/internal/testbed"
 )
 
 func main() {
@@ -132,7 +133,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		gateways = append(gateways, g)
 		fmt.Fprintf(out, "▶ gateway %s pid %d: OTLP/gRPC on %s, persistent queue in %s\n", g.name, g.col.PID(), g.addr, g.env["STORAGE_DIR"])
 	}
-	ports, err := freePorts(1)
+	ports, err := testbed.FreePorts(1)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ type collector struct {
 // startCollector runs bin with config, free HEALTH_PORT and METRICS_PORT,
 // and env, and waits for its health check.
 func startCollector(bin, config string, env map[string]string) (*collector, error) {
-	ports, err := freePorts(2)
+	ports, err := testbed.FreePorts(2)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ type gateway struct {
 }
 
 func startGateway(bin, configDir, storage, name, precogxURL, apiKey string) (*gateway, error) {
-	ports, err := freePorts(1)
+	ports, err := testbed.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
@@ -169,23 +169,4 @@ func startAgentTier(bin, configDir string, otlpPort int, gateways []*gateway) (*
 		return nil, fmt.Errorf("agent tier: %w", err)
 	}
 	return c, nil
-}
-
-// freePorts returns n distinct free ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for len(ports) < n {
-		p, err := testbed.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		dup := false
-		for _, q := range ports {
-			dup = dup || q == p
-		}
-		if !dup {
-			ports = append(ports, p)
-		}
-	}
-	return ports, nil
 }

@@ -49,7 +49,7 @@ type life struct {
 }
 
 func newCollector(cfg *Config, endpoint, apiKey string) (*collector, error) {
-	ports, err := freePorts(5)
+	ports, err := testbed.FreePorts(5)
 	if err != nil {
 		return nil, err
 	}
@@ -243,24 +243,4 @@ func (c *collector) goroutines(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("unexpected goroutine profile header %q", first)
 	}
 	return strconv.Atoi(n)
-}
-
-// freePorts returns n distinct free ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	seen := map[int]bool{}
-	var ports []int
-	for tries := 0; len(ports) < n; tries++ {
-		if tries > 10*n {
-			return nil, errors.New("no free ports")
-		}
-		p, err := testbed.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		if !seen[p] {
-			seen[p] = true
-			ports = append(ports, p)
-		}
-	}
-	return ports, nil
 }

@@ -31,6 +31,27 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// FreePorts returns n distinct TCP ports on 127.0.0.1 that were free a moment
+// ago.
+func FreePorts(n int) ([]int, error) {
+	seen := map[int]bool{}
+	var ports []int
+	for tries := 0; len(ports) < n; tries++ {
+		if tries > 10*n {
+			return nil, errors.New("no free ports on 127.0.0.1")
+		}
+		p, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
+		}
+	}
+	return ports, nil
+}
+
 // Collector is one running collector process.
 type Collector struct {
 	cmd  *exec.Cmd

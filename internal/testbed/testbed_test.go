@@ -76,3 +76,14 @@ func TestCollectorProcess(t *testing.T) {
 	require.NoError(t, err)
 	assert.Positive(t, p)
 }
+
+func TestFreePorts(t *testing.T) {
+	ports, err := FreePorts(5)
+	require.NoError(t, err)
+	require.Len(t, ports, 5)
+	seen := map[int]bool{}
+	for _, p := range ports {
+		assert.False(t, seen[p], "port %d twice", p)
+		seen[p] = true
+	}
+}
