@@ -3,7 +3,6 @@ package precogxexporter // import "github.com/precogxai/precogx-otel/exporter/pr
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
 
 	"github.com/precogxai/precogx-otel/internal/jsonw"
@@ -289,21 +288,12 @@ func appendRaw(b, raw []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// appendFloat formats f as encoding/json does; NaN and infinities are errors.
+// appendFloat formats f as encoding/json does; NaN and infinities are the
+// same error encoding/json returns.
 func appendFloat(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	out, ok := jsonw.AppendFloat(b, f)
+	if !ok {
 		return b, &json.UnsupportedValueError{Str: strconv.FormatFloat(f, 'g', -1, 64)}
 	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' { // e-09 -> e-9
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
+	return out, nil
 }

@@ -36,7 +36,7 @@ func appendValue(dst []byte, v value, depth int) ([]byte, bool) {
 	case vInt:
 		return strconv.AppendInt(dst, int64(v.node().num), 10), true
 	case vFloat:
-		return appendFloat(dst, math.Float64frombits(v.node().num))
+		return jsonw.AppendFloat(dst, math.Float64frombits(v.node().num))
 	case vString:
 		return jsonw.AppendString(dst, v.str()), true
 	case vArray:
@@ -87,23 +87,4 @@ func appendObject(dst []byte, v value, depth int) ([]byte, bool) {
 		}
 	}
 	return append(dst, '}'), true
-}
-
-// appendFloat formats f as encoding/json does; false for NaN and infinities.
-func appendFloat(dst []byte, f float64) ([]byte, bool) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return dst, false
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	dst = strconv.AppendFloat(dst, f, format, -1, 64)
-	if format == 'e' { // e-09 -> e-9
-		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
-			dst[n-2] = dst[n-1]
-			dst = dst[:n-1]
-		}
-	}
-	return dst, true
 }

@@ -3,6 +3,7 @@ package jsonw
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,4 +45,21 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("AppendString(%q) = %s, encoding/json writes %s", s, got, want)
 		}
 	})
+}
+
+func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
+	for _, f := range []float64{0, 1, -1.5, 0.7, 1e-7, 1.5e-9, 123456789, 1e21, 1e20, -2.5e300, 3.14159265358979} {
+		want, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := AppendFloat(nil, f)
+		assert.True(t, ok, "%v", f)
+		assert.Equal(t, string(want), string(got), "%v", f)
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		got, ok := AppendFloat([]byte("x"), f)
+		assert.False(t, ok, "%v", f)
+		assert.Equal(t, "x", string(got), "nothing appended for %v", f)
+	}
 }
