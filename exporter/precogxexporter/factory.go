@@ -104,17 +104,22 @@ func (x *sharedExporters) createLogs(ctx context.Context, set exporter.Settings,
 	return exp.logs(ctx, set)
 }
 
-// traces wraps the exporter in exporterhelper's queue, batching, retry and timeout.
-func (e *precogxExporter) traces(ctx context.Context, set exporter.Settings) (exporter.Traces, error) {
-	exp, err := exporterhelper.NewTraces(ctx, set, e.cfg,
-		e.pushTraces,
+// helperOptions are exporterhelper's settings for every signal the one
+// shared exporter serves: the configured queue, batching, retry and timeout.
+func (e *precogxExporter) helperOptions() []exporterhelper.Option {
+	return []exporterhelper.Option{
 		exporterhelper.WithStart(e.startShared),
 		exporterhelper.WithShutdown(e.shutdownShared),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(e.cfg.TimeoutConfig),
 		exporterhelper.WithRetry(e.cfg.RetryConfig),
 		exporterhelper.WithQueue(e.cfg.QueueConfig),
-	)
+	}
+}
+
+// traces wraps the exporter in exporterhelper's queue, batching, retry and timeout.
+func (e *precogxExporter) traces(ctx context.Context, set exporter.Settings) (exporter.Traces, error) {
+	exp, err := exporterhelper.NewTraces(ctx, set, e.cfg, e.pushTraces, e.helperOptions()...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -59,15 +58,7 @@ func (e *precogxExporter) logs(ctx context.Context, set exporter.Settings) (expo
 	if err := e.enableJoin(ctx, set); err != nil {
 		return nil, err
 	}
-	exp, err := exporterhelper.NewLogs(ctx, set, e.cfg,
-		e.pushLogs,
-		exporterhelper.WithStart(e.startShared),
-		exporterhelper.WithShutdown(e.shutdownShared),
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
-		exporterhelper.WithTimeout(e.cfg.TimeoutConfig),
-		exporterhelper.WithRetry(e.cfg.RetryConfig),
-		exporterhelper.WithQueue(e.cfg.QueueConfig),
-	)
+	exp, err := exporterhelper.NewLogs(ctx, set, e.cfg, e.pushLogs, e.helperOptions()...)
 	if err != nil {
 		return nil, err
 	}
